@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander'
+import { UnderstudyError } from '../errors.js'
+import { serve } from './serve.js'
+
+const program = new Command()
+  .name('understudy')
+  .description('OpenAPI mock server and contract-test harness')
+  .showHelpAfterError()
+
+program.command('serve')
+  .description('serve mocks of every OpenAPI document found in the given files and folders')
+  .argument('[paths...]', 'spec files or folders', ['specs'])
+  .option('-p, --port <port>', 'port to listen on (env PORT)', parsePort, process.env.PORT === undefined ? 4010 : parsePort(process.env.PORT))
+  .option('-H, --host <host>', 'address to listen on (env HOST)', process.env.HOST ?? '127.0.0.1')
+  .option('--body-limit <bytes>', 'largest accepted request body', parsePositive, 1024 * 1024)
+  .option('--log', 'log every request (Fastify logger)', false)
+  .action(serve)
+
+function parsePort (value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535')
+  return port
+}
+
+function parsePositive (value: string): number {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('a whole number above 0')
+  return number
+}
+
+try {
+  await program.parseAsync()
+} catch (error) {
+  if (!(error instanceof UnderstudyError)) throw error
+  process.stderr.write(`understudy: ${error.format()}\n`)
+  process.exitCode = 1
+}

@@ -1,0 +1,32 @@
+import { buildMockServer } from '../server/build-mock-server.js'
+
+export interface ServeOptions {
+  port: number
+  host: string
+  bodyLimit: number
+  log: boolean
+}
+
+/** Starts the mock, prints what it mounted, and closes cleanly on SIGINT/SIGTERM. */
+export async function serve (paths: string[], options: ServeOptions): Promise<void> {
+  const app = await buildMockServer({ specs: paths, bodyLimit: options.bodyLimit, logger: options.log })
+  const address = await app.listen({ port: options.port, host: options.host })
+  const { operations, specs } = app.understudy
+  const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
+  const lines = operations.map(({ method, path, spec, operationId }) =>
+    `  ${`${method} ${path}`.padEnd(width + 1)}  ${spec}#${operationId}`)
+  process.stdout.write([
+    `understudy: ${operations.length} operations from ${specs.length} specs on ${address}`,
+    ...lines,
+    `  control: ${address}/__mock/operations, docs: ${address}/__mock/docs`,
+    ''
+  ].join('\n'))
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      app.close().then(() => process.stdout.write('understudy: stopped\n'), (error: unknown) => {
+        process.stderr.write(`understudy: error while stopping: ${String(error)}\n`)
+        process.exitCode = 1
+      })
+    })
+  }
+}

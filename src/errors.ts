@@ -1,0 +1,54 @@
+/**
+ * Every fatal startup problem has one stable code, a message template and, where it
+ * applies, the file and JSON pointer it is about. The CLI prints `code file#pointer: message`
+ * once and exits 1 — never a stack trace for a user's mistake.
+ */
+export const ERROR_CODES = {
+  UNDERSTUDY_SPEC_NOT_FOUND: 'No such file or directory',
+  UNDERSTUDY_NO_SPECS: 'No OpenAPI document found',
+  UNDERSTUDY_SPEC_PARSE: 'The file is not valid YAML or JSON',
+  UNDERSTUDY_SPEC_REF: 'A $ref cannot be resolved',
+  UNDERSTUDY_SPEC_INVALID: 'The document is not a valid OpenAPI document',
+  UNDERSTUDY_SPEC_NAME_DUPLICATE: 'Two documents have the same name',
+  UNDERSTUDY_OPERATION_ID_DUPLICATE: 'An operationId is used twice',
+  UNDERSTUDY_ROUTE_COLLISION: 'Two operations answer the same method and path',
+  UNDERSTUDY_RESERVED_PATH: 'An operation is mounted under the reserved /__mock prefix',
+  UNDERSTUDY_SCENARIO_DUPLICATE: 'Two responses of one operation share a scenario name',
+  UNDERSTUDY_SCHEMA_INVALID: 'A schema cannot be compiled',
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export interface ErrorLocation {
+  file?: string
+  pointer?: string
+}
+
+export class UnderstudyError extends Error {
+  readonly code: ErrorCode
+  readonly file: string | undefined
+  readonly pointer: string | undefined
+
+  constructor (code: ErrorCode, detail: string, location: ErrorLocation = {}) {
+    super(`${ERROR_CODES[code]}: ${detail}`)
+    this.name = 'UnderstudyError'
+    this.code = code
+    this.file = location.file
+    this.pointer = location.pointer
+  }
+
+  /** One line for a terminal: `CODE file#/pointer: message`. */
+  format (): string {
+    const where = this.file === undefined ? '' : ` ${this.file}${this.pointer === undefined ? '' : `#${this.pointer}`}`
+    return `${this.code}${where}: ${this.message}`
+  }
+}
+
+/** RFC 6901: one reference token. */
+export function escapePointerToken (token: string | number): string {
+  return String(token).replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+export function toPointer (tokens: ReadonlyArray<string | number>): string {
+  return tokens.map((token) => '/' + escapePointerToken(token)).join('')
+}

@@ -1,0 +1,33 @@
+import type { FastifyReply } from 'fastify'
+
+/** understudy's own answers, each with a stable RFC 9457 `type`. */
+export const PROBLEMS = {
+  'invalid-request': { status: 400, title: 'Invalid request' },
+  'bad-request': { status: 400, title: 'Bad request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  'not-found': { status: 404, title: 'Not found' },
+  'unknown-scenario': { status: 404, title: 'Unknown scenario' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'not-acceptable': { status: 406, title: 'Not acceptable' },
+  'payload-too-large': { status: 413, title: 'Payload too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  internal: { status: 500, title: 'Internal error' }
+} as const
+
+export type ProblemKind = keyof typeof PROBLEMS
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  [extension: string]: unknown
+}
+
+export function problem (kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}, status: number = PROBLEMS[kind].status): Problem {
+  return { type: `urn:understudy:error:${kind}`, title: PROBLEMS[kind].title, status, detail, ...extensions }
+}
+
+export function sendProblem (reply: FastifyReply, body: Problem): FastifyReply {
+  return reply.code(body.status).type('application/problem+json').send(JSON.stringify(body))
+}

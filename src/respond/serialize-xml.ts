@@ -1,0 +1,76 @@
+import { XMLBuilder } from 'fast-xml-parser'
+import type { OpenAPIV3 } from 'openapi-types'
+
+type Schema = OpenAPIV3.SchemaObject | OpenAPIV3.ArraySchemaObject
+type XmlNode = Record<string, unknown> | string | number | boolean
+
+const ATTRIBUTE = '@_'
+const TEXT = '#text'
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: ATTRIBUTE, textNodeName: TEXT, suppressEmptyNode: true })
+
+/**
+ * Serialises a JSON value as XML the way OpenAPI's `xml` object describes it: element
+ * names, namespace + prefix, attributes and wrapped arrays. fast-xml-parser's XMLBuilder
+ * does the writing (and the escaping); this only shapes the tree.
+ */
+export function serializeXml (value: unknown, schema: Schema | undefined, rootName: string): string {
+  if (typeof value === 'string' && value.trimStart().startsWith('<')) return value // already XML
+  const xml = schema?.xml
+  const root = { [qualifiedName(xml?.name ?? rootName, xml)]: withNamespace(toNode(value, schema), xml) }
+  return '<?xml version="1.0" encoding="UTF-8"?>' + builder.build(root)
+}
+
+function toNode (value: unknown, schema: Schema | undefined): XmlNode {
+  if (value === null || value === undefined) return ''
+  if (typeof value !== 'object') return value as string | number | boolean
+  if (Array.isArray(value)) return { item: value.map((item) => toNode(item, itemsOf(schema))) }
+  const node: Record<string, unknown> = {}
+  for (const [key, child] of Object.entries(value)) {
+    if (child === undefined) continue
+    const childSchema = propertySchema(schema, key)
+    const xml = childSchema?.xml
+    if (xml?.attribute === true) {
+      node[ATTRIBUTE + qualifiedName(xml.name ?? key, xml)] = String(child)
+    } else if (Array.isArray(child)) {
+      const items = itemsOf(childSchema)
+      const itemName = qualifiedName(items?.xml?.name ?? key, items?.xml)
+      const elements = child.map((item) => withNamespace(toNode(item, items), items?.xml))
+      if (xml?.wrapped === true) {
+        node[qualifiedName(xml.name ?? key, xml)] = withNamespace({ [itemName]: elements }, xml)
+      } else {
+        node[itemName] = [...(node[itemName] as unknown[] | undefined ?? []), ...elements]
+      }
+    } else {
+      node[qualifiedName(xml?.name ?? key, xml)] = withNamespace(toNode(child, childSchema), xml)
+    }
+  }
+  return node
+}
+
+function qualifiedName (name: string, xml: OpenAPIV3.XMLObject | undefined): string {
+  return xml?.prefix === undefined ? name : `${xml.prefix}:${name}`
+}
+
+/** Declares the element's namespace on the element itself. */
+function withNamespace (node: XmlNode, xml: OpenAPIV3.XMLObject | undefined): XmlNode {
+  if (xml?.namespace === undefined) return node
+  const declaration = ATTRIBUTE + (xml.prefix === undefined ? 'xmlns' : `xmlns:${xml.prefix}`)
+  const element = typeof node === 'object' ? node : node === '' ? {} : { [TEXT]: node }
+  return { [declaration]: xml.namespace, ...element }
+}
+
+function itemsOf (schema: Schema | undefined): Schema | undefined {
+  return (schema as OpenAPIV3.ArraySchemaObject | undefined)?.items as Schema | undefined
+}
+
+/** A property's schema, looking through allOf/oneOf/anyOf and additionalProperties. */
+function propertySchema (schema: Schema | undefined, key: string): Schema | undefined {
+  if (schema === undefined) return undefined
+  const own = schema.properties?.[key] as Schema | undefined
+  if (own !== undefined) return own
+  for (const branch of [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) {
+    const found = propertySchema(branch as Schema, key)
+    if (found !== undefined) return found
+  }
+  return typeof schema.additionalProperties === 'object' ? schema.additionalProperties as Schema : undefined
+}

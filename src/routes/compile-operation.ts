@@ -1,0 +1,36 @@
+import type { IndexedOperation } from '../spec/index-operations.js'
+import { prepareResponses, type PreparedResponse } from '../respond/prepare-responses.js'
+import { collectScenarios, pickDefaultScenario } from '../scenario/collect-scenarios.js'
+import type { ScenarioTable } from '../scenario/select-scenario.js'
+import { compileRequestValidator, type RequestValidator } from '../validate/compile-request-validator.js'
+import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
+import { compileSecurityCheck, needsCookies, type SecurityCheck } from '../validate/compile-security-check.js'
+
+/** One operation with everything a request needs computed at start. */
+export interface CompiledOperation extends ScenarioTable {
+  operation: IndexedOperation
+  validateRequest: RequestValidator
+  checkSecurity: SecurityCheck
+  parseCookies: boolean
+  /** The documented 400, else 422: the API's own answer to an invalid request. */
+  invalidRequestResponse: PreparedResponse | undefined
+  unauthorizedResponse: PreparedResponse | undefined
+}
+
+export async function compileOperation (operation: IndexedOperation, compiler: SchemaCompiler): Promise<CompiledOperation> {
+  const responses = await prepareResponses(operation)
+  const scenarios = collectScenarios(operation, responses)
+  const byStatus = (key: string): PreparedResponse | undefined => responses.find((response) => response.statusKey === key)
+  return {
+    operation,
+    operationId: operation.operationId,
+    scenarios,
+    byName: new Map(scenarios.map((scenario) => [scenario.name, scenario])),
+    defaultScenario: pickDefaultScenario(scenarios),
+    validateRequest: compileRequestValidator(operation, compiler),
+    checkSecurity: compileSecurityCheck(operation.security, operation.securitySchemes),
+    parseCookies: needsCookies(operation.security, operation.securitySchemes) || operation.parameters.some((p) => p.value.in === 'cookie'),
+    invalidRequestResponse: byStatus('400') ?? byStatus('422'),
+    unauthorizedResponse: byStatus('401')
+  }
+}

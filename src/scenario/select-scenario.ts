@@ -1,0 +1,64 @@
+import type { Scenario } from './collect-scenarios.js'
+import { parsePrefer, scenarioFor } from './parse-headers.js'
+
+export interface ScenarioTable {
+  operationId: string
+  scenarios: readonly Scenario[]
+  byName: ReadonlyMap<string, Scenario>
+  defaultScenario: Scenario | undefined
+}
+
+export interface SelectionHeaders {
+  'x-mock-scenario'?: string | string[]
+  'x-mock-dynamic'?: string | string[]
+  'x-mock-seed'?: string | string[]
+  prefer?: string | string[]
+}
+
+export type Selection =
+  | { ok: true, scenario: Scenario, status: number, dynamic: boolean, seed: string | undefined }
+  | { ok: false, requested: string }
+
+/**
+ * 1. `x-mock-scenario`, 2. `Prefer: code=, example=`, 3. the default scenario.
+ * `dynamic` (Prefer or `x-mock-dynamic`) asks for a body faked from the schema.
+ */
+export function selectScenario (table: ScenarioTable, headers: SelectionHeaders): Selection {
+  const prefer = parsePrefer(single(headers.prefer))
+  const dynamic = prefer.dynamic === true || single(headers['x-mock-dynamic']) === 'true'
+  const seed = single(headers['x-mock-seed']) ?? prefer.seed
+  const named = scenarioFor(single(headers['x-mock-scenario']), table.operationId)
+  const chosen = (scenario: Scenario | undefined, status?: number): Selection =>
+    scenario === undefined
+      ? { ok: false, requested: describe(named, prefer.code, prefer.example) }
+      : { ok: true, scenario, status: status ?? scenario.response.status, dynamic, seed }
+
+  if (named !== undefined) return chosen(table.byName.get(named))
+  if (prefer.example !== undefined) {
+    const scenario = table.byName.get(prefer.example)
+    const fits = prefer.code === undefined || (scenario !== undefined && matchesCode(scenario, prefer.code))
+    return chosen(fits ? scenario : undefined, prefer.code === undefined ? undefined : Number(prefer.code))
+  }
+  if (prefer.code !== undefined) {
+    const code = prefer.code
+    const scenario = table.scenarios.find((s) => s.response.statusKey === code) ??
+      table.scenarios.find((s) => matchesCode(s, code))
+    return chosen(scenario, Number(code))
+  }
+  return chosen(table.defaultScenario)
+}
+
+/** `404` matches a `404` response, then a `4XX` range, then `default`. */
+function matchesCode (scenario: Scenario, code: string): boolean {
+  const key = scenario.response.statusKey.toUpperCase()
+  return /^[1-5]\d\d$/.test(code) && (key === code || key === `${code[0]}XX` || key === 'DEFAULT')
+}
+
+function describe (name: string | undefined, code: string | undefined, example: string | undefined): string {
+  if (name !== undefined) return name
+  return [code === undefined ? '' : `code=${code}`, example === undefined ? '' : `example=${example}`].filter(Boolean).join(', ')
+}
+
+function single (value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,0 +1,25 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { problem, sendProblem } from '../respond/problem.js'
+
+/**
+ * Whatever goes wrong outside an operation's own answers becomes problem+json with a
+ * stable type: unknown paths, oversized or unreadable bodies, bad URLs, and bugs — the
+ * last logged, never shown with a stack trace.
+ */
+export function handleErrors (app: FastifyInstance): void {
+  app.setNotFoundHandler(async (request, reply) =>
+    sendProblem(reply, problem('not-found', `No operation for ${request.method} ${request.url.split('?', 1)[0] ?? ''}`)))
+  app.setErrorHandler(async (error: FastifyError, request, reply) => answerError(error, request, reply))
+}
+
+export function answerError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return sendProblem(reply, problem('payload-too-large', 'The request body is larger than the server accepts.'))
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    return sendProblem(reply, problem('bad-request', error.message, {}, status))
+  }
+  request.log.error({ err: error }, 'understudy: unexpected error')
+  return sendProblem(reply, problem('internal', 'understudy failed to answer this request; the server log has the details.'))
+}

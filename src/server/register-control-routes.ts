@@ -1,0 +1,64 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import type { OpenAPIV3 } from 'openapi-types'
+import { problem, sendProblem } from '../respond/problem.js'
+import type { CompiledOperation } from '../routes/compile-operation.js'
+import { CONTROL_PREFIX } from '../spec/index-operations.js'
+import type { LoadedSpec } from '../spec/load-spec.js'
+
+export interface OperationSummary {
+  spec: string
+  operationId: string
+  method: string
+  path: string
+  scenarios: Array<{ name: string, status: number, source: string }>
+}
+
+export function summarizeOperations (operations: readonly CompiledOperation[]): OperationSummary[] {
+  return operations.map(({ operation, scenarios }) => ({
+    spec: operation.spec.name,
+    operationId: operation.operationId,
+    method: operation.method.toUpperCase(),
+    path: operation.path,
+    scenarios: scenarios.map(({ name, response, source }) => ({ name, status: response.status, source }))
+  }))
+}
+
+/** The control surface under /__mock; every body here is serialised once, at start. */
+export async function registerControlRoutes (app: FastifyInstance, specs: readonly LoadedSpec[], operations: readonly OperationSummary[]): Promise<void> {
+  const health = JSON.stringify({ status: 'ok', specs: specs.length, operations: operations.length })
+  const summaries = JSON.stringify(operations)
+  const specList = JSON.stringify(specs.map(({ name, document }) => ({
+    name,
+    title: document.info.title,
+    version: document.info.version,
+    openapi: document.openapi,
+    url: `${CONTROL_PREFIX}/specs/${name}`
+  })))
+  const documents = new Map(specs.map((spec) => [spec.name, JSON.stringify(spec.document)]))
+  const json = 'application/json'
+
+  app.get(`${CONTROL_PREFIX}/health`, async (_request, reply) => reply.type(json).send(health))
+  app.get(`${CONTROL_PREFIX}/operations`, async (_request, reply) => reply.type(json).send(summaries))
+  app.get(`${CONTROL_PREFIX}/specs`, async (_request, reply) => reply.type(json).send(specList))
+  app.get<{ Params: { name: string } }>(`${CONTROL_PREFIX}/specs/:name`, async (request, reply) => {
+    const document = documents.get(request.params.name)
+    if (document === undefined) {
+      return sendProblem(reply, problem('not-found', `No spec named '${request.params.name}'. Known: ${[...documents.keys()].join(', ')}`))
+    }
+    return reply.type(json).send(document)
+  })
+
+  // Swagger UI shows every spec, one at a time, from /__mock/specs/<name>;
+  // @fastify/swagger (static mode) backs its own /json with the first.
+  const first = specs[0] as LoadedSpec
+  await app.register(swagger, { mode: 'static', specification: { document: first.document as OpenAPIV3.Document } })
+  await app.register(swaggerUi, {
+    routePrefix: `${CONTROL_PREFIX}/docs`,
+    uiConfig: {
+      urls: specs.map(({ name }) => ({ name, url: `${CONTROL_PREFIX}/specs/${name}` })),
+      'urls.primaryName': first.name
+    } as Record<string, unknown>
+  })
+}

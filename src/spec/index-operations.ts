@@ -1,0 +1,129 @@
+import type { OpenAPIV3 } from 'openapi-types'
+import { UnderstudyError, toPointer } from '../errors.js'
+import type { LoadedSpec } from './load-spec.js'
+import { childPointer, resolveLocalRef, type Located } from './resolve-ref.js'
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const
+export type HttpMethod = typeof HTTP_METHODS[number]
+
+/** The reserved prefix of the control surface; no API path may live under it. */
+export const CONTROL_PREFIX = '/__mock'
+
+export interface IndexedOperation {
+  spec: LoadedSpec
+  operationId: string
+  method: HttpMethod
+  /** As mounted, in OpenAPI template form: `/api/v1/posts/{postId}/cancel`. */
+  path: string
+  /** As Fastify wants it: `/api/v1/posts/:postId/cancel`. */
+  url: string
+  /** The operation object's place in the document, for messages. */
+  pointer: string
+  parameters: Array<Located<OpenAPIV3.ParameterObject>>
+  requestBody: Located<OpenAPIV3.RequestBodyObject> | undefined
+  responses: Array<{ statusKey: string, response: Located<OpenAPIV3.ResponseObject> }>
+  security: OpenAPIV3.SecurityRequirementObject[]
+  securitySchemes: Record<string, OpenAPIV3.SecuritySchemeObject>
+}
+
+/** Turns every operation of every spec into a plain record; duplicate ids and routes are startup errors. */
+export function buildOperationIndex (specs: readonly LoadedSpec[]): IndexedOperation[] {
+  const operations: IndexedOperation[] = []
+  const ids = new Map<string, IndexedOperation>()
+  const routes = new Map<string, IndexedOperation>()
+  for (const spec of specs) {
+    for (const operation of indexSpec(spec)) {
+      const location = { file: spec.file, pointer: operation.pointer }
+      const sameId = ids.get(operation.operationId)
+      if (sameId !== undefined) {
+        throw new UnderstudyError('UNDERSTUDY_OPERATION_ID_DUPLICATE', `'${operation.operationId}' is also ${describe(sameId)}`, location)
+      }
+      // Parameter names do not make two routes different: /a/{x} and /a/{y} collide.
+      const routeKey = `${operation.method} ${operation.path.replace(/\{[^}]+\}/g, '{}')}`
+      const sameRoute = routes.get(routeKey)
+      if (sameRoute !== undefined) {
+        throw new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(sameRoute)}`, location)
+      }
+      if (operation.path === CONTROL_PREFIX || operation.path.startsWith(CONTROL_PREFIX + '/')) {
+        throw new UnderstudyError('UNDERSTUDY_RESERVED_PATH', operation.path, location)
+      }
+      ids.set(operation.operationId, operation)
+      routes.set(routeKey, operation)
+      operations.push(operation)
+    }
+  }
+  return operations
+}
+
+function describe (operation: IndexedOperation): string {
+  return `${operation.operationId} in ${operation.spec.file}#${operation.pointer}`
+}
+
+function indexSpec (spec: LoadedSpec): IndexedOperation[] {
+  const document = spec.document as OpenAPIV3.Document
+  const basePath = serverBasePath(document.servers)
+  const securitySchemes: Record<string, OpenAPIV3.SecuritySchemeObject> = {}
+  for (const [name, scheme] of Object.entries(document.components?.securitySchemes ?? {})) {
+    securitySchemes[name] = resolveLocalRef<OpenAPIV3.SecuritySchemeObject>(document, scheme, '').value
+  }
+  const operations: IndexedOperation[] = []
+  for (const [template, rawItem] of Object.entries(document.paths ?? {})) {
+    const item = resolveLocalRef<OpenAPIV3.PathItemObject>(document, rawItem, toPointer(['paths', template]))
+    const shared = locateAll<OpenAPIV3.ParameterObject>(document, item.value.parameters, childPointer(item.pointer, 'parameters'))
+    for (const method of HTTP_METHODS) {
+      const raw = item.value[method]
+      if (raw === undefined) continue
+      const pointer = childPointer(item.pointer, method)
+      const own = locateAll<OpenAPIV3.ParameterObject>(document, raw.parameters, childPointer(pointer, 'parameters'))
+      const path = basePath + template
+      operations.push({
+        spec,
+        operationId: raw.operationId ?? fallbackOperationId(method, path),
+        method,
+        path,
+        url: toFastifyUrl(path),
+        pointer,
+        parameters: mergeParameters(shared, own),
+        requestBody: raw.requestBody === undefined
+          ? undefined
+          : resolveLocalRef<OpenAPIV3.RequestBodyObject>(document, raw.requestBody, childPointer(pointer, 'requestBody')),
+        responses: Object.entries(raw.responses ?? {}).map(([statusKey, response]) => ({
+          statusKey,
+          response: resolveLocalRef<OpenAPIV3.ResponseObject>(document, response, childPointer(pointer, 'responses', statusKey))
+        })),
+        security: raw.security ?? document.security ?? [],
+        securitySchemes
+      })
+    }
+  }
+  return operations
+}
+
+function locateAll<T> (document: unknown, list: unknown[] | undefined, pointer: string): Array<Located<T>> {
+  return (list ?? []).map((entry, index) => resolveLocalRef<T>(document, entry, childPointer(pointer, index)))
+}
+
+/** Operation-level parameters override path-level ones with the same name and location. */
+function mergeParameters (shared: Array<Located<OpenAPIV3.ParameterObject>>, own: Array<Located<OpenAPIV3.ParameterObject>>): Array<Located<OpenAPIV3.ParameterObject>> {
+  const key = (p: Located<OpenAPIV3.ParameterObject>): string => `${p.value.in}:${p.value.name}`
+  const overridden = new Set(own.map(key))
+  return [...shared.filter((p) => !overridden.has(key(p))), ...own]
+}
+
+/** The path part of the first server URL (variables at their defaults): `http://h:8080/studio` → `/studio`. */
+export function serverBasePath (servers: OpenAPIV3.ServerObject[] | undefined): string {
+  const server = servers?.[0]
+  if (server === undefined) return ''
+  const url = server.url.replace(/\{([^}]+)\}/g, (_, name: string) => server.variables?.[name]?.default ?? '')
+  const pathname = new URL(url, 'http://understudy.invalid').pathname
+  return pathname.replace(/\/+$/, '')
+}
+
+/** Fastify wants `path/:param` instead of OpenAPI's `path/{param}`. */
+export function toFastifyUrl (path: string): string {
+  return path.replace(/\{([^}]+)\}/g, ':$1')
+}
+
+function fallbackOperationId (method: string, path: string): string {
+  return method + path.replace(/[{}]/g, '').split(/[^A-Za-z0-9]+/).filter(Boolean).map((word) => word[0]?.toUpperCase() + word.slice(1)).join('')
+}

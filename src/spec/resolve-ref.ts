@@ -1,0 +1,40 @@
+import { toPointer } from '../errors.js'
+
+/** Reads the value at a JSON pointer (RFC 6901); undefined when a step is missing. */
+export function getByPointer (root: unknown, pointer: string): unknown {
+  if (pointer === '') return root
+  let value: unknown = root
+  for (const raw of pointer.slice(1).split('/')) {
+    if (typeof value !== 'object' || value === null) return undefined
+    value = (value as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')]
+  }
+  return value
+}
+
+export interface Located<T> {
+  value: T
+  /** Where the value lives in the bundled document, after following $refs. */
+  pointer: string
+}
+
+/**
+ * Follows local `$ref`s (a bundled document has no other kind) and says where the target
+ * lives, so validators can be compiled against the document itself.
+ */
+export function resolveLocalRef<T> (document: unknown, value: unknown, pointer: string): Located<T> {
+  let current = value
+  let at = pointer
+  const seen = new Set<string>()
+  while (typeof current === 'object' && current !== null && typeof (current as { $ref?: unknown }).$ref === 'string') {
+    const ref = (current as { $ref: string }).$ref
+    if (!ref.startsWith('#') || seen.has(ref)) break
+    seen.add(ref)
+    at = decodeURIComponent(ref.slice(1))
+    current = getByPointer(document, at)
+  }
+  return { value: current as T, pointer: at }
+}
+
+export function childPointer (pointer: string, ...tokens: Array<string | number>): string {
+  return pointer + toPointer(tokens)
+}
