@@ -28,6 +28,7 @@ export function problem (kind: ProblemKind, detail: string, extensions: Record<s
   return { type: `urn:understudy:error:${kind}`, title: PROBLEMS[kind].title, status, detail, ...extensions }
 }
 
+/** Sent as bytes, like every API body, so the Content-Type is exactly `application/problem+json`. */
 export function sendProblem (reply: FastifyReply, body: Problem): FastifyReply {
-  return reply.code(body.status).type('application/problem+json').send(JSON.stringify(body))
+  return reply.code(body.status).type('application/problem+json').send(Buffer.from(JSON.stringify(body)))
 }
