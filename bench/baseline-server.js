@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs'
+import Fastify from 'fastify'
+import { parse } from 'yaml'
+
+const SPEC = new URL('../specs/postmantis.yaml', import.meta.url)
+
+/** The `canceled` example, serialised once: the baseline should spend no time on the body. */
+export function cancelBody () {
+  const spec = parse(readFileSync(SPEC, 'utf8'))
+  const example = spec.paths['/api/v1/posts/{postId}/cancel'].post.responses['200']
+    .content['application/json'].examples.canceled.value
+  return Buffer.from(JSON.stringify(example))
+}
+
+/** What a hand-written Fastify route doing understudy's work for this operation looks like. */
+export function buildBaseline () {
+  const body = cancelBody()
+  const app = Fastify({ logger: false })
+  app.post('/api/v1/posts/:postId/cancel', {
+    schema: {
+      params: {
+        type: 'object',
+        properties: { postId: { type: 'string', format: 'uuid' } },
+        required: ['postId']
+      }
+    }
+  }, (request, reply) => {
+    if (!/^Bearer \S/i.test(request.headers.authorization ?? '')) {
+      return reply.code(401).send({ code: 'unauthorized' })
+    }
+    return reply.type('application/json').send(body)
+  })
+  return app
+}

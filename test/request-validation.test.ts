@@ -1,0 +1,112 @@
+import t from 'tap'
+import { buildMock, testSpec } from './helpers.js'
+
+// plain.yaml documents no 400 (search) or only a 422 (createOrder); openapi30.yaml is OpenAPI 3.0.
+const app = await buildMock(t, { specs: [testSpec('plain.yaml'), testSpec('openapi30.yaml')] })
+const TRACE = { 'x-trace': 'beef' }
+const JSON_TYPE = { 'content-type': 'application/json' }
+
+function invalid (operationId: string, errors: object[]): object {
+  const count = `${errors.length} violation${errors.length === 1 ? '' : 's'}`
+  return { type: 'urn:understudy:error:invalid-request', title: 'Invalid request', status: 400, detail: `The request does not match ${operationId}: ${count}.`, errors }
+}
+
+t.test('mounted under the server URL path, variables at their defaults', async (t) => {
+  const res = await app.inject({ url: '/v2/search?q=hello', headers: TRACE })
+  t.equal(res.statusCode, 200)
+  t.strictSame(res.json(), { q: 'hello' })
+})
+
+t.test('query, header and cookie parameters are coerced, split and validated', async (t) => {
+  const ok = await app.inject({ url: '/v2/search?q=x&limit=50&tags=a,b', headers: { ...TRACE, cookie: 'theme=dark' } })
+  t.equal(ok.statusCode, 200)
+  const res = await app.inject({ url: '/v2/search?limit=51&tags=a,c', headers: { 'x-trace': 'XYZ', cookie: 'theme=pink' } })
+  t.equal(res.statusCode, 400)
+  t.equal(res.headers['content-type'], 'application/problem+json')
+  t.strictSame(res.json(), invalid('search', [
+    { in: 'query', path: '/q', message: "must have required property 'q'" },
+    { in: 'query', path: '/limit', message: 'must be <= 50' },
+    { in: 'query', path: '/tags/1', message: 'must be equal to one of the allowed values: a, b' },
+    { in: 'header', path: '/X-Trace', message: 'must match pattern "^[0-9a-f]+$"' },
+    { in: 'cookie', path: '/theme', message: 'must be equal to one of the allowed values: dark, light' }
+  ]))
+})
+
+t.test('wrong types in the query', async (t) => {
+  const repeated = await app.inject({ url: '/v2/search?q=a&q=b', headers: TRACE })
+  t.strictSame(repeated.json(), invalid('search', [{ in: 'query', path: '/q', message: 'must be string' }]))
+  const text = await app.inject({ url: '/v2/search?q=a&limit=abc', headers: TRACE })
+  t.strictSame(text.json(), invalid('search', [{ in: 'query', path: '/limit', message: 'must be integer' }]))
+})
+
+t.test('with no 400 but a 422 documented, an invalid body gets the 422 example', async (t) => {
+  const res = await app.inject({ method: 'POST', url: '/v2/orders', headers: JSON_TYPE, payload: '{"sku": 5}' })
+  t.equal(res.statusCode, 422)
+  t.strictSame(res.json(), { error: 'invalid order' })
+  t.strictSame(JSON.parse(String(res.headers['x-mock-violations'])), [{ in: 'body', path: '/sku', message: 'must be string' }])
+  const ok = await app.inject({ method: 'POST', url: '/v2/orders', headers: JSON_TYPE, payload: { sku: 'a' } })
+  t.equal(ok.statusCode, 201)
+  t.strictSame(ok.json(), { id: 1 })
+})
+
+t.test('malformed JSON where no error example exists: a problem, never Fastify\'s default body', async (t) => {
+  const res = await app.inject({ method: 'POST', url: '/notes', headers: JSON_TYPE, payload: '{"text": "a"' })
+  t.equal(res.statusCode, 400)
+  t.strictSame(res.json(), invalid('createNote', [{ in: 'body', path: '', message: 'body is not valid JSON: Unexpected end of JSON input' }]))
+})
+
+t.test('OpenAPI 3.0 schemas: nullable and boolean exclusiveMinimum', async (t) => {
+  const ok = await app.inject({ method: 'POST', url: '/notes', headers: JSON_TYPE, payload: { text: 'a', due: null, priority: 1 } })
+  t.equal(ok.statusCode, 201)
+  t.strictSame(ok.json(), { id: 9 }, 'a lone `example` is the default body')
+  const res = await app.inject({ method: 'POST', url: '/notes', headers: JSON_TYPE, payload: { text: 'a', due: '2026-13-45', priority: 0 } })
+  t.strictSame(res.json(), invalid('createNote', [
+    { in: 'body', path: '/due', message: 'must match format "date"' },
+    { in: 'body', path: '/priority', message: 'must be > 0' }
+  ]))
+})
+
+t.test('a +json type the operation does not declare is 415', async (t) => {
+  const res = await app.inject({ method: 'POST', url: '/notes', headers: { 'content-type': 'application/merge-patch+json' }, payload: '{"text":"a"}' })
+  t.equal(res.statusCode, 415)
+  t.strictSame(res.json(), {
+    type: 'urn:understudy:error:unsupported-media-type',
+    title: 'Unsupported media type',
+    status: 415,
+    detail: 'createNote accepts application/json, not application/merge-patch+json',
+    supported: ['application/json']
+  })
+})
+
+t.test('a body over the limit is 413', async (t) => {
+  const small = await buildMock(t, { specs: [testSpec('openapi30.yaml')], bodyLimit: 64 })
+  const res = await small.inject({ method: 'POST', url: '/notes', headers: JSON_TYPE, payload: JSON.stringify({ text: 'x'.repeat(100), due: null }) })
+  t.equal(res.statusCode, 413)
+  t.strictSame(res.json(), { type: 'urn:understudy:error:payload-too-large', title: 'Payload too large', status: 413, detail: 'The request body is larger than the server accepts.' })
+})
+
+t.test('unknown paths and unparsable URLs are problems', async (t) => {
+  const missing = await app.inject({ url: '/v2/nothing-here?x=1' })
+  t.equal(missing.statusCode, 404)
+  t.strictSame(missing.json(), { type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: 'No operation for GET /v2/nothing-here' })
+  const bad = await app.inject({ url: '/v2/%zz' })
+  t.equal(bad.statusCode, 400)
+  t.strictSame(bad.json(), { type: 'urn:understudy:error:bad-request', title: 'Bad request', status: 400, detail: "'/v2/%zz' is not a valid url component" })
+})
+
+t.test('the violations header stays bounded and ASCII', async (t) => {
+  const payload = JSON.stringify(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 1])))
+  const res = await app.inject({ method: 'POST', url: '/v2/orders', headers: JSON_TYPE, payload: `{"sku": ${payload}}` })
+  t.equal(res.statusCode, 422)
+  const header = String(res.headers['x-mock-violations'])
+  t.ok(header.length <= 2048)
+  t.strictSame(JSON.parse(header), [{ in: 'body', path: '/sku', message: 'must be string' }])
+  const { violationsHeader } = await import('../src/routes/handle-operation.js')
+  const many = Array.from({ length: 100 }, (_, i) => ({ in: 'body' as const, path: `/é${i}`, message: 'must be string' }))
+  const text = violationsHeader(many)
+  t.ok(text.length <= 2048, 'cut to the limit')
+  t.match(text, /^[\x20-\x7e]+$/, 'ASCII only')
+  const parsed = JSON.parse(text) as Array<{ path?: string, truncated?: number }>
+  t.equal(parsed[0]?.path, '/é0')
+  t.equal(parsed.at(-1)?.truncated, 100 - (parsed.length - 1))
+})
