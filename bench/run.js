@@ -116,10 +116,13 @@ async function main () {
 
   // Server CPU per request does not depend on whether autocannon kept the server busy.
   const row = (name, { rps, p50, p99, serverCpu }) => [name.padEnd(12), rps.toFixed(0), p50, p99, (serverCpu * 1e6 / rps).toFixed(1)]
-    .map((cell, i) => i === 0 ? cell : String(cell).padStart(10)).join('')
-  console.log(`\n${'server'.padEnd(12)}${['req/s', 'p50 ms', 'p99 ms', 'CPU µs/req'].map((h) => h.padStart(10)).join('')}`)
+    .map((cell, i) => i === 0 ? cell : String(cell).padStart(12)).join('')
+  console.log(`\n${'server'.padEnd(12)}${['req/s', 'p50 ms', 'p99 ms', 'CPU µs/req'].map((h) => h.padStart(12)).join('')}`)
   console.log(row('understudy', best.get('mock')))
   console.log(row('baseline', best.get('baseline')))
+  if ([...best.values()].some(({ otherCpu }) => otherCpu > 0.1)) {
+    console.log('warning: other processes were busy during a best round; rerun on a quiet machine')
+  }
   const ratio = best.get('mock').rps / best.get('baseline').rps
   console.log(`ratio: ${ratio.toFixed(2)} (target >= ${TARGET.toFixed(2)})`)
   return ratio >= TARGET ? 0 : 1

@@ -40,7 +40,7 @@ export async function loadSpecs (paths: readonly string[]): Promise<LoadedSpec[]
   for (const { file, explicit } of await findSpecFiles(paths)) {
     const parsed = await readDocument(file)
     if (!isOpenApiDocument(parsed)) {
-      if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' version field", { file, pointer: '' })
+      if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' field (OpenAPI 3.0 and 3.1 are supported)", { file, pointer: '' })
       continue
     }
     const spec = await loadSpec(file, parsed)

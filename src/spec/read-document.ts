@@ -7,7 +7,7 @@ export function parseDocumentText (text: string, file: string): unknown {
   try {
     return YAML.parse(text, { prettyErrors: true })
   } catch (error) {
-    throw new UnderstudyError('UNDERSTUDY_SPEC_PARSE', (error as Error).message.split('\n')[0] ?? '', { file })
+    throw new UnderstudyError('UNDERSTUDY_SPEC_PARSE', (error as Error).message.split('\n')[0]?.replace(/:$/, '') ?? '', { file })
   }
 }
 

@@ -25,6 +25,6 @@ function depth (error: ErrorObject): number {
 
 function describe (error: ErrorObject): string {
   const params = error.params as Record<string, unknown>
-  const property = params.additionalProperty ?? params.unevaluatedProperty ?? params.missingProperty
+  const property = params.additionalProperty ?? params.unevaluatedProperty
   return property === undefined ? `${error.message ?? error.keyword}` : `${error.message ?? error.keyword} '${String(property)}'`
 }
