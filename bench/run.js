@@ -42,16 +42,28 @@ function startServer (kind, pinned) {
   return new Promise((resolve, reject) => {
     child.once('message', ({ port }) => resolve({ kind, child, url: `http://127.0.0.1:${port}` }))
     child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`${kind} server exited early (code ${code})`)))
+    child.once('exit', (code, signal) => {
+      if (!stopping) fail(new Error(`${kind} server exited unexpectedly (${signal ?? `code ${code}`})`))
+    })
   })
 }
 
 const children = []
+let stopping = false
 function killChildren () {
+  stopping = true
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill()
+}
+function fail (error) {
+  console.error(`bench failed: ${error.message}`)
+  killChildren()
+  process.exit(2)
 }
 process.on('exit', killChildren)
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
+// A hung server or autocannon run must not hold the machine: everything has a time budget.
+const BUDGET = (2 * WARMUP + 2 * ROUNDS * DURATION + 60) * 1000
+setTimeout(() => fail(new Error(`no result after ${BUDGET / 1000}s`)), BUDGET).unref()
 
 async function probe ({ url }) {
   const response = await fetch(url + PATH, { method: 'POST', headers: HEADERS })
@@ -128,7 +140,4 @@ async function main () {
   return ratio >= TARGET ? 0 : 1
 }
 
-main().then(
-  (code) => { process.exitCode = code; killChildren() },
-  (error) => { console.error(`bench failed: ${error.message}`); process.exitCode = 2; killChildren() }
-)
+main().then((code) => { process.exitCode = code; killChildren() }, fail)

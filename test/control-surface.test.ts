@@ -1,0 +1,103 @@
+import t from 'tap'
+import YAML from 'yaml'
+import { readFile } from 'node:fs/promises'
+import { buildMock, SPECS } from './helpers.js'
+
+const app = await buildMock(t)
+
+t.test('/__mock/health', async (t) => {
+  const res = await app.inject({ url: '/__mock/health' })
+  t.equal(res.statusCode, 200)
+  t.strictSame(res.json(), { status: 'ok', specs: 3, operations: 5 })
+})
+
+t.test('/__mock/operations lists every operation as mounted, with its scenarios', async (t) => {
+  const res = await app.inject({ url: '/__mock/operations' })
+  t.equal(res.statusCode, 200)
+  const crafterErrors = (extra: Array<[string, number]>): Array<{ name: string, status: number, source: string }> =>
+    extra.map(([name, status]) => ({ name, status, source: 'example' }))
+  t.strictSame(res.json(), [
+    {
+      spec: 'crafter-studio',
+      operationId: 'cancelPublishRequests',
+      method: 'POST',
+      path: '/studio/api/1/services/api/1/publish/cancel-publish-requests.json',
+      scenarios: crafterErrors([['ok', 200], ['invalidParameters', 400], ['badRequest', 400], ['unauthorized', 401], ['forbidden', 403], ['siteNotFound', 404], ['packageNotFound', 404], ['internalError', 500]])
+    },
+    {
+      spec: 'crafter-studio',
+      operationId: 'stopPublisher',
+      method: 'POST',
+      path: '/studio/api/1/services/api/1/publish/stop.json',
+      scenarios: crafterErrors([['ok', 200], ['invalidParameters', 400], ['missingSiteId', 400], ['badRequest', 400], ['unauthorized', 401], ['forbidden', 403], ['siteNotFound', 404], ['internalError', 500]])
+    },
+    {
+      spec: 'crafter-studio',
+      operationId: 'rejectWorkflowItems',
+      method: 'POST',
+      path: '/studio/api/1/services/api/1/workflow/reject.json',
+      scenarios: crafterErrors([['rejected', 200], ['noItems', 200], ['missingSiteId', 400], ['badRequest', 400], ['unauthorized', 401]])
+    },
+    {
+      spec: 'postmantis',
+      operationId: 'cancelScheduledPost',
+      method: 'POST',
+      path: '/api/v1/posts/{postId}/cancel',
+      scenarios: crafterErrors([['canceled', 200], ['invalidRequest', 400], ['unauthorized', 401], ['forbidden', 403], ['notFound', 404], ['conflict', 409], ['rateLimited', 429]])
+    },
+    {
+      spec: 'uforge',
+      operationId: 'cancelMachineImagePublish',
+      method: 'DELETE',
+      path: '/api/users/{uid}/appliances/{aid}/images/{itid}/pimages/{pitid}/cancel',
+      scenarios: [
+        { name: 'cancelled', status: 200, source: 'example' },
+        { name: '204', status: 204, source: 'status' },
+        ...crafterErrors([['badRequest', 400], ['unauthorized', 401], ['forbidden', 403], ['notFound', 404], ['alreadyFinished', 409], ['unsupportedMediaType', 415], ['internalError', 500], ['badGateway', 502], ['serviceUnavailable', 503]])
+      ]
+    }
+  ])
+})
+
+t.test('/__mock/specs lists the documents; /__mock/specs/<name> serves one as JSON', async (t) => {
+  const list = await app.inject({ url: '/__mock/specs' })
+  t.strictSame(list.json(), [
+    { name: 'crafter-studio', title: 'Crafter CMS Studio API v1 (publishing and workflow)', version: '4.0', openapi: '3.1.0', url: '/__mock/specs/crafter-studio' },
+    { name: 'postmantis', title: 'PostMantis API v1 (posts)', version: '1.0', openapi: '3.1.0', url: '/__mock/specs/postmantis' },
+    { name: 'uforge', title: 'UForge API (machine image publish)', version: '3.8', openapi: '3.1.0', url: '/__mock/specs/uforge' }
+  ])
+  const res = await app.inject({ url: '/__mock/specs/postmantis' })
+  t.equal(res.statusCode, 200)
+  t.strictSame(res.json(), YAML.parse(await readFile(`${SPECS}/postmantis.yaml`, 'utf8')), 'the document as written (one file, no external refs)')
+  const missing = await app.inject({ url: '/__mock/specs/..%2Fpackage' })
+  t.equal(missing.statusCode, 404)
+  t.strictSame(missing.json(), {
+    type: 'urn:understudy:error:not-found',
+    title: 'Not found',
+    status: 404,
+    detail: "No spec named '../package'. Known: crafter-studio, postmantis, uforge"
+  })
+})
+
+t.test('/__mock/docs serves Swagger UI over every spec', async (t) => {
+  const page = await app.inject({ url: '/__mock/docs/' })
+  t.equal(page.statusCode, 200)
+  t.match(page.headers['content-type'], /^text\/html/)
+  const init = await app.inject({ url: '/__mock/docs/static/swagger-initializer.js' })
+  t.equal(init.statusCode, 200)
+  t.match(init.body, '{"name":"crafter-studio","url":"/__mock/specs/crafter-studio"},{"name":"postmantis","url":"/__mock/specs/postmantis"},{"name":"uforge","url":"/__mock/specs/uforge"}')
+})
+
+t.test('CORS: a browser on another origin may call the mock and read its headers', async (t) => {
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel',
+    headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,x-mock-scenario' }
+  })
+  t.equal(preflight.statusCode, 204)
+  t.equal(preflight.headers['access-control-allow-origin'], 'http://localhost:5173')
+  t.equal(preflight.headers['access-control-allow-headers'], 'authorization,x-mock-scenario')
+  const res = await app.inject({ method: 'POST', url: '/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel', headers: { origin: 'http://localhost:5173', authorization: 'Bearer k' } })
+  t.equal(res.headers['access-control-allow-origin'], 'http://localhost:5173')
+  t.equal(res.headers['access-control-expose-headers'], 'x-mock-scenario, x-mock-violations')
+})
