@@ -26,7 +26,8 @@ export interface Preference {
 /** Prism's `Prefer: code=404, example=siteNotFound, dynamic=true, seed=7` (`;` separates too). */
 export function parsePrefer (header: string | undefined): Preference {
   const preference: Preference = {}
-  for (const entry of (header ?? '').split(/[,;]/)) {
+  if (header === undefined) return preference
+  for (const entry of header.split(/[,;]/)) {
     const [key, raw] = entry.split('=', 2).map((part) => part.trim())
     const value = raw?.replace(/^"(.*)"$/, '$1')
     if (value === undefined || value === '') continue
