@@ -57,3 +57,17 @@ t.test('serve: a bad port is refused by the option parser', async (t) => {
   t.equal(code, 1)
   t.match(stderr, "error: option '-p, --port <port>' argument 'eighty' is invalid. a port is a whole number from 0 to 65535")
 })
+
+t.test('serve: a port in use prints one line, exit 1', async (t) => {
+  const { createServer } = await import('node:net')
+  const blocker = createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { blocker.close() })
+  const port = (blocker.address() as { port: number }).port
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { cwd: ROOT })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number]
+  t.equal(code, 1)
+  t.equal(stderr, `understudy: cannot listen: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`)
+})

@@ -32,7 +32,13 @@ function parsePositive (value: string): number {
 try {
   await program.parseAsync()
 } catch (error) {
-  if (!(error instanceof UnderstudyError)) throw error
-  process.stderr.write(`understudy: ${error.format()}\n`)
+  const code = (error as { code?: unknown }).code
+  if (error instanceof UnderstudyError) {
+    process.stderr.write(`understudy: ${error.format()}\n`)
+  } else if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+    process.stderr.write(`understudy: cannot listen: ${(error as Error).message}\n`)
+  } else {
+    throw error
+  }
   process.exitCode = 1
 }

@@ -42,7 +42,8 @@ export async function prepareResponses (operation: IndexedOperation): Promise<Pr
     const contents = Object.entries(value.content ?? {})
     const exampleNames = [...new Set(contents.flatMap(([, media]) => Object.keys(examplesOf(media))))]
     const media: PreparedMedia[] = []
-    for (const [mediaType, mediaObject] of contents) {
+    for (const [declared, mediaObject] of contents) {
+      const mediaType = concreteMediaType(declared)
       const schema = mediaObject.schema as OpenAPIV3.SchemaObject | undefined
       const rootName = (schema !== undefined ? rootNames.get(schema) : undefined) ?? 'response'
       const bodies = new Map<string, Buffer>()
@@ -69,6 +70,13 @@ export async function prepareResponses (operation: IndexedOperation): Promise<Pr
   return prepared
 }
 
+/** A response declared as a range (`*\/*`, `application/*`) is sent as a real type. */
+function concreteMediaType (declared: string): string {
+  if (declared === '*/*' || declared === 'application/*') return 'application/json'
+  if (declared === 'text/*') return 'text/plain'
+  return declared
+}
+
 /** `404` → 404, `4XX` → 400; `default` answers 500 unless a request asks for a code. */
 export function statusOf (statusKey: string): number {
   if (/^[1-5]\d\d$/.test(statusKey)) return Number(statusKey)
@@ -76,9 +84,11 @@ export function statusOf (statusKey: string): number {
   return 500
 }
 
-/** Named examples, with a lone `example` named "example". */
+/** Named examples with a value (an `externalValue` is not fetched), with a lone `example` named "example". */
 function examplesOf (media: OpenAPIV3.MediaTypeObject): ExampleMap {
-  if (media.examples !== undefined) return media.examples as ExampleMap
+  if (media.examples !== undefined) {
+    return Object.fromEntries(Object.entries(media.examples as ExampleMap).filter(([, example]) => example.value !== undefined))
+  }
   return media.example === undefined ? {} : { example: { value: media.example } }
 }
 
@@ -95,7 +105,10 @@ async function headerValues (headers: OpenAPIV3.ResponseObject['headers']): Prom
     const example = header.example ?? (Object.values(header.examples ?? {})[0] as OpenAPIV3.ExampleObject | undefined)?.value ??
       (schema as { examples?: unknown[] } | undefined)?.examples?.[0] ?? schema?.example ?? schema?.default ?? schema?.enum?.[0] ??
       (schema === undefined ? undefined : await fakeValue(schema, STATIC_SEED))
-    if (example !== undefined) values[name.toLowerCase()] = typeof example === 'string' ? example : JSON.stringify(example)
+    if (example === undefined) continue
+    const text = typeof example === 'string' ? example : JSON.stringify(example)
+    // Node refuses header values outside Latin-1: percent-encode the rest once, here.
+    values[name.toLowerCase()] = text.replace(/[^\t\x20-\x7e]+/g, (run) => encodeURIComponent(run))
   }
   return values
 }

@@ -23,13 +23,13 @@ export interface SendOptions {
  */
 export async function sendPrepared (reply: FastifyReply, response: PreparedResponse, options: SendOptions): Promise<FastifyReply> {
   reply.code(options.status).headers(response.headers)
-  if (options.headers !== undefined) reply.headers(options.headers)
-  if (response.media.length === 0) return reply.send()
+  if (response.media.length === 0) return reply.headers(options.headers ?? {}).send()
   const available = response.media.map((media) => media.mediaType)
   const chosen = negotiate(options.accept, available)
   if (chosen === undefined && options.status < 400) {
     return sendProblem(reply, problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available }))
   }
+  if (options.headers !== undefined) reply.headers(options.headers)
   const media = response.media.find((entry) => entry.mediaType === chosen) ?? response.media[0]!
   let body = (options.exampleName === undefined ? undefined : media.bodies.get(options.exampleName)) ?? media.defaultBody
   if (options.dynamic && media.schema !== undefined) {

@@ -23,7 +23,10 @@ export function serializeXml (value: unknown, schema: Schema | undefined, rootNa
 function toNode (value: unknown, schema: Schema | undefined): XmlNode {
   if (value === null || value === undefined) return ''
   if (typeof value !== 'object') return value as string | number | boolean
-  if (Array.isArray(value)) return { item: value.map((item) => toNode(item, itemsOf(schema))) }
+  if (Array.isArray(value)) {
+    const items = itemsOf(schema)
+    return { [qualifiedName(items?.xml?.name ?? 'item', items?.xml)]: value.map((item) => withNamespace(toNode(item, items), items?.xml)) }
+  }
   const node: Record<string, unknown> = {}
   for (const [key, child] of Object.entries(value)) {
     if (child === undefined) continue
@@ -48,7 +51,13 @@ function toNode (value: unknown, schema: Schema | undefined): XmlNode {
 }
 
 function qualifiedName (name: string, xml: OpenAPIV3.XMLObject | undefined): string {
-  return xml?.prefix === undefined ? name : `${xml.prefix}:${name}`
+  return xml?.prefix === undefined ? toXmlName(name) : `${toXmlName(xml.prefix)}:${toXmlName(name)}`
+}
+
+/** JSON keys may be anything; an XML name may not (and `@_`/`#text` would mean attribute/text to the builder). */
+function toXmlName (name: string): string {
+  const safe = name.replace(/[^\w.-]/g, '_')
+  return /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`
 }
 
 /** Declares the element's namespace on the element itself. */

@@ -13,7 +13,7 @@ const VIOLATIONS_HEADER_LIMIT = 2048
 /** route → security check → request validation → select scenario → respond. */
 export function createOperationHandler (compiled: CompiledOperation) {
   return async function handleOperation (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const parts = toRequestParts(request, compiled.parseCookies)
+    const parts = toRequestParts(request, compiled)
     const accept = request.headers.accept
     if (!compiled.checkSecurity(parts)) {
       const response = compiled.unauthorizedResponse
@@ -60,10 +60,16 @@ export function createOperationHandler (compiled: CompiledOperation) {
   }
 }
 
-function toRequestParts (request: FastifyRequest, parseCookies: boolean): RequestParts {
+function toRequestParts (request: FastifyRequest, { parseCookies, operation }: CompiledOperation): RequestParts {
   const cookieHeader = request.headers.cookie
+  let params = request.params as Record<string, string>
+  const aliases = Object.entries(operation.paramAliases)
+  if (aliases.length > 0) {
+    params = { ...params }
+    for (const [alias, name] of aliases) params[name] = params[alias] as string
+  }
   return {
-    params: request.params as Record<string, string>,
+    params,
     query: request.query as Record<string, unknown>,
     headers: request.headers,
     cookies: parseCookies && cookieHeader !== undefined ? parseCookie(cookieHeader) : {},
@@ -78,13 +84,20 @@ function describeSecurity (compiled: CompiledOperation): string {
 
 /** JSON, ASCII only (header values must be), bounded in length. */
 export function violationsHeader (violations: readonly Violation[]): string {
-  const encode = (list: readonly unknown[]): string =>
-    JSON.stringify(list).replace(/[\u007f-\uffff]/g, (char) => '\\u' + char.charCodeAt(0).toString(16).padStart(4, '0'))
-  let kept = violations.length
-  let text = encode(violations)
-  while (text.length > VIOLATIONS_HEADER_LIMIT && kept > 0) {
-    kept--
-    text = encode([...violations.slice(0, kept), { truncated: violations.length - kept }])
+  const encode = (value: unknown): string =>
+    JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => '\\u' + char.charCodeAt(0).toString(16).padStart(4, '0'))
+  const entries = violations.map(encode)
+  const full = `[${entries.join(',')}]`
+  if (full.length <= VIOLATIONS_HEADER_LIMIT) return full
+  // Keep what fits beside a closing {"truncated":N}; each entry was encoded once.
+  const room = VIOLATIONS_HEADER_LIMIT - encode({ truncated: violations.length }).length - 2
+  const kept: string[] = []
+  let length = 0
+  for (const entry of entries) {
+    if (length + entry.length + 1 > room) break
+    kept.push(entry)
+    length += entry.length + 1
   }
-  return text
+  kept.push(encode({ truncated: violations.length - kept.length }))
+  return `[${kept.join(',')}]`
 }

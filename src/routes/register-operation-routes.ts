@@ -8,15 +8,27 @@ const ANSWERED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as co
 
 /** One route per operation, then a 405 route for the other methods of each known path. */
 export function registerOperationRoutes (app: FastifyInstance, operations: readonly CompiledOperation[]): void {
-  const methodsByUrl = new Map<string, Set<string>>()
+  // Keyed by the route's shape: /a/{id} and /a/{name} are one route to Fastify.
+  const routes = new Map<string, { url: string, methods: Set<string> }>()
   for (const compiled of operations) {
-    const { method, url } = compiled.operation
-    app.route({ method: method.toUpperCase(), url, handler: createOperationHandler(compiled) })
-    const methods = methodsByUrl.get(url) ?? new Set<string>()
-    methods.add(method.toUpperCase())
-    methodsByUrl.set(url, methods)
+    const { method, url, path } = compiled.operation
+    const shape = path.replace(/\{[^}]+\}/g, '{}')
+    const route = routes.get(shape) ?? { url, methods: new Set<string>() }
+    route.methods.add(method.toUpperCase())
+    routes.set(shape, route)
   }
-  for (const [url, methods] of methodsByUrl) {
+  for (const compiled of operations) {
+    const { method, path } = compiled.operation
+    const declaresHead = routes.get(path.replace(/\{[^}]+\}/g, '{}'))?.methods.has('HEAD') === true
+    app.route({
+      method: method.toUpperCase(),
+      url: compiled.operation.url,
+      // A spec that declares HEAD itself keeps it from the GET's automatic HEAD route.
+      exposeHeadRoute: !declaresHead,
+      handler: createOperationHandler(compiled)
+    })
+  }
+  for (const { url, methods } of routes.values()) {
     const others = ANSWERED_METHODS.filter((method) => !methods.has(method) && !(method === 'HEAD' && methods.has('GET')))
     const allow = [...methods].sort().join(', ')
     app.route({

@@ -43,12 +43,21 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Fastify's default (100) answers 414 to ids a real API takes in its stride.
+    routerOptions: { maxParamLength: 2048 },
     frameworkErrors: answerError
   })
   const summaries = summarizeOperations(operations)
   app.decorate('understudy', { specs: specs.map(({ name, file }) => ({ name, file })), operations: summaries })
   // Browsers call the mock from another origin: reflect it, and let scripts read our headers.
-  await app.register(cors, { origin: true, credentials: true, exposedHeaders: ['x-mock-scenario', 'x-mock-violations'] })
+  await app.register(cors, {
+    origin: true,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['x-mock-scenario', 'x-mock-violations'],
+    // An OPTIONS that is not a preflight is not a client error.
+    strictPreflight: false
+  })
   registerBodyParsers(app)
   handleErrors(app)
   await registerControlRoutes(app, specs, summaries)

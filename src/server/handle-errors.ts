@@ -16,6 +16,9 @@ export function answerError (error: FastifyError, request: FastifyRequest, reply
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return sendProblem(reply, problem('payload-too-large', 'The request body is larger than the server accepts.'))
   }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return sendProblem(reply, problem('unsupported-media-type', `The Content-Type '${request.headers['content-type'] ?? ''}' cannot be read.`))
+  }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
     return sendProblem(reply, problem('bad-request', error.message, {}, status))

@@ -17,6 +17,8 @@ export interface IndexedOperation {
   path: string
   /** As Fastify wants it: `/api/v1/posts/:postId/cancel`. */
   url: string
+  /** Fastify parameter name → the spec's, where the spec's is not a plain word (`{item-id}`). */
+  paramAliases: Readonly<Record<string, string>>
   /** The operation object's place in the document, for messages. */
   pointer: string
   parameters: Array<Located<OpenAPIV3.ParameterObject>>
@@ -81,7 +83,7 @@ function indexSpec (spec: LoadedSpec): IndexedOperation[] {
         operationId: raw.operationId ?? fallbackOperationId(method, path),
         method,
         path,
-        url: toFastifyUrl(path),
+        ...toFastifyUrl(path),
         pointer,
         parameters: mergeParameters(shared, own),
         requestBody: raw.requestBody === undefined
@@ -119,9 +121,27 @@ export function serverBasePath (servers: OpenAPIV3.ServerObject[] | undefined): 
   return pathname.replace(/\/+$/, '')
 }
 
-/** Fastify wants `path/:param` instead of OpenAPI's `path/{param}`. */
-export function toFastifyUrl (path: string): string {
-  return path.replace(/\{([^}]+)\}/g, ':$1')
+/**
+ * Fastify wants `path/:param` instead of OpenAPI's `path/{param}`. Its parameter names end
+ * at any non-word character, so `{item-id}` becomes `:p0` with an alias back, and a literal
+ * `:` (as in `/v1/{name}:cancel`) is escaped as `::`.
+ */
+export function toFastifyUrl (path: string): { url: string, paramAliases: Record<string, string> } {
+  const paramAliases: Record<string, string> = {}
+  let index = 0
+  const parts = path.split(/(\{[^}]+\})/)
+  const url = parts.map((part, at) => {
+    if (!part.startsWith('{')) return part.replace(/:/g, '::')
+    const name = part.slice(1, -1)
+    let param = name
+    if (!/^[A-Za-z_]\w*$/.test(name)) {
+      param = `p${index++}`
+      paramAliases[param] = name
+    }
+    // find-my-way would read `:name::cancel` as one parameter name; a pattern ends it.
+    return parts[at + 1]?.startsWith(':') === true ? `:${param}([^/:]+)` : `:${param}`
+  }).join('')
+  return { url, paramAliases }
 }
 
 function fallbackOperationId (method: string, path: string): string {

@@ -106,7 +106,8 @@ function compileLocation (
     if (parameter.required === true || location === 'path') required.push(parameter.name)
   }
   if (fields.length === 0) return undefined
-  const schema = { type: 'object', properties, required }
+  // draft-04 (OpenAPI 3.0) forbids an empty `required`.
+  const schema = { type: 'object', properties, ...(required.length > 0 ? { required } : {}) }
   return { location, fields, validate: compiler.compileCoercing(schema, parameters[0]?.pointer ?? '') }
 }
 
