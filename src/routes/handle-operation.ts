@@ -63,10 +63,9 @@ export function createOperationHandler (compiled: CompiledOperation) {
 function toRequestParts (request: FastifyRequest, { parseCookies, operation }: CompiledOperation): RequestParts {
   const cookieHeader = request.headers.cookie
   let params = request.params as Record<string, string>
-  const aliases = Object.entries(operation.paramAliases)
-  if (aliases.length > 0) {
+  if (operation.paramAliases.length > 0) {
     params = { ...params }
-    for (const [alias, name] of aliases) params[name] = params[alias] as string
+    for (const [alias, name] of operation.paramAliases) params[name] = params[alias] as string
   }
   return {
     params,

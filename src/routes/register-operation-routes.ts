@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
+import { routeShape } from '../spec/index-operations.js'
 import type { CompiledOperation } from './compile-operation.js'
 import { createOperationHandler } from './handle-operation.js'
 
@@ -12,14 +13,13 @@ export function registerOperationRoutes (app: FastifyInstance, operations: reado
   const routes = new Map<string, { url: string, methods: Set<string> }>()
   for (const compiled of operations) {
     const { method, url, path } = compiled.operation
-    const shape = path.replace(/\{[^}]+\}/g, '{}')
-    const route = routes.get(shape) ?? { url, methods: new Set<string>() }
+    const route = routes.get(routeShape(path)) ?? { url, methods: new Set<string>() }
     route.methods.add(method.toUpperCase())
-    routes.set(shape, route)
+    routes.set(routeShape(path), route)
   }
   for (const compiled of operations) {
     const { method, path } = compiled.operation
-    const declaresHead = routes.get(path.replace(/\{[^}]+\}/g, '{}'))?.methods.has('HEAD') === true
+    const declaresHead = routes.get(routeShape(path))?.methods.has('HEAD') === true
     app.route({
       method: method.toUpperCase(),
       url: compiled.operation.url,

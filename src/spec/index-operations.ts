@@ -17,8 +17,8 @@ export interface IndexedOperation {
   path: string
   /** As Fastify wants it: `/api/v1/posts/:postId/cancel`. */
   url: string
-  /** Fastify parameter name → the spec's, where the spec's is not a plain word (`{item-id}`). */
-  paramAliases: Readonly<Record<string, string>>
+  /** [Fastify parameter name, the spec's] where the spec's is not a plain word (`{item-id}`). */
+  paramAliases: ReadonlyArray<readonly [string, string]>
   /** The operation object's place in the document, for messages. */
   pointer: string
   parameters: Array<Located<OpenAPIV3.ParameterObject>>
@@ -40,8 +40,7 @@ export function buildOperationIndex (specs: readonly LoadedSpec[]): IndexedOpera
       if (sameId !== undefined) {
         throw new UnderstudyError('UNDERSTUDY_OPERATION_ID_DUPLICATE', `'${operation.operationId}' is also ${describe(sameId)}`, location)
       }
-      // Parameter names do not make two routes different: /a/{x} and /a/{y} collide.
-      const routeKey = `${operation.method} ${operation.path.replace(/\{[^}]+\}/g, '{}')}`
+      const routeKey = `${operation.method} ${routeShape(operation.path)}`
       const sameRoute = routes.get(routeKey)
       if (sameRoute !== undefined) {
         throw new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(sameRoute)}`, location)
@@ -121,13 +120,18 @@ export function serverBasePath (servers: OpenAPIV3.ServerObject[] | undefined): 
   return pathname.replace(/\/+$/, '')
 }
 
+/** Parameter names do not make two routes different: /a/{x} and /a/{y} are one route. */
+export function routeShape (path: string): string {
+  return path.replace(/\{[^}]+\}/g, '{}')
+}
+
 /**
  * Fastify wants `path/:param` instead of OpenAPI's `path/{param}`. Its parameter names end
  * at any non-word character, so `{item-id}` becomes `:p0` with an alias back, and a literal
  * `:` (as in `/v1/{name}:cancel`) is escaped as `::`.
  */
-export function toFastifyUrl (path: string): { url: string, paramAliases: Record<string, string> } {
-  const paramAliases: Record<string, string> = {}
+export function toFastifyUrl (path: string): { url: string, paramAliases: Array<[string, string]> } {
+  const paramAliases: Array<[string, string]> = []
   let index = 0
   const parts = path.split(/(\{[^}]+\})/)
   const url = parts.map((part, at) => {
@@ -136,7 +140,7 @@ export function toFastifyUrl (path: string): { url: string, paramAliases: Record
     let param = name
     if (!/^[A-Za-z_]\w*$/.test(name)) {
       param = `p${index++}`
-      paramAliases[param] = name
+      paramAliases.push([param, name])
     }
     // find-my-way would read `:name::cancel` as one parameter name; a pattern ends it.
     return parts[at + 1]?.startsWith(':') === true ? `:${param}([^/:]+)` : `:${param}`
