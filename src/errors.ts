@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   UNDERSTUDY_RESERVED_PATH: 'An operation is mounted under the reserved /__mock prefix',
   UNDERSTUDY_SCENARIO_DUPLICATE: 'Two responses of one operation share a scenario name',
   UNDERSTUDY_SCHEMA_INVALID: 'A schema cannot be compiled',
+  UNDERSTUDY_FIXTURES_NOT_FOUND: 'The fixtures folder does not exist',
+  UNDERSTUDY_FIXTURE_INVALID: 'The fixture is invalid',
+  UNDERSTUDY_SCENARIO_SET_INVALID: 'The scenario set is invalid'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

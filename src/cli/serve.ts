@@ -5,13 +5,27 @@ export interface ServeOptions {
   host: string
   bodyLimit: number
   log: boolean
+  /** A folder, or true for the default, or false (`--no-fixtures`). */
+  fixtures: string | boolean
+  lenient: boolean
+  maxSessions: number
+  maxDelay: number
 }
 
 /** Starts the mock, prints what it mounted, and closes cleanly on SIGINT/SIGTERM. */
 export async function serve (paths: string[], options: ServeOptions): Promise<void> {
-  const app = await buildMockServer({ specs: paths, bodyLimit: options.bodyLimit, logger: options.log })
+  const app = await buildMockServer({
+    specs: paths,
+    bodyLimit: options.bodyLimit,
+    logger: options.log,
+    fixtures: options.fixtures === true ? undefined : options.fixtures,
+    lenient: options.lenient,
+    maxSessions: options.maxSessions,
+    maxDelayMs: options.maxDelay
+  })
   const address = await app.listen({ port: options.port, host: options.host })
-  const { operations, specs } = app.understudy
+  const { operations, specs, warnings } = app.understudy
+  for (const warning of warnings) process.stderr.write(`understudy: warning: ${warning}\n`)
   const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
   const lines = operations.map(({ method, path, spec, operationId }) =>
     `  ${`${method} ${path}`.padEnd(width + 1)}  ${spec}#${operationId}`)

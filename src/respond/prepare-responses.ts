@@ -1,6 +1,6 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import type { IndexedOperation } from '../spec/index-operations.js'
-import { getByPointer } from '../spec/resolve-ref.js'
+import { childPointer, getByPointer } from '../spec/resolve-ref.js'
 import { fakeValue } from './fake-value.js'
 import { serializeBody } from './serialize-body.js'
 
@@ -11,6 +11,8 @@ export interface PreparedMedia {
   mediaType: string
   /** Dereferenced, for the faker and the XML writer. */
   schema: OpenAPIV3.SchemaObject | undefined
+  /** Where the schema lives in the bundled document, for validators. */
+  schemaPointer: string | undefined
   rootName: string
   /** Example name → bytes, serialised once at start. */
   bodies: ReadonlyMap<string, Buffer>
@@ -56,7 +58,8 @@ export async function prepareResponses (operation: IndexedOperation): Promise<Pr
       const defaultBody = first !== undefined
         ? bodies.get(first) as Buffer
         : serializeBody(schema === undefined ? '' : await fakeValue(schema, STATIC_SEED), mediaType, schema, rootName)
-      media.push({ mediaType, schema, rootName, bodies, defaultBody })
+      const schemaPointer = schema === undefined ? undefined : childPointer(response.pointer, 'content', declared, 'schema')
+      media.push({ mediaType, schema, schemaPointer, rootName, bodies, defaultBody })
     }
     prepared.push({
       statusKey,
@@ -106,9 +109,13 @@ async function headerValues (headers: OpenAPIV3.ResponseObject['headers']): Prom
       (schema as { examples?: unknown[] } | undefined)?.examples?.[0] ?? schema?.example ?? schema?.default ?? schema?.enum?.[0] ??
       (schema === undefined ? undefined : await fakeValue(schema, STATIC_SEED))
     if (example === undefined) continue
-    const text = typeof example === 'string' ? example : JSON.stringify(example)
-    // Node refuses header values outside Latin-1: percent-encode the rest once, here.
-    values[name.toLowerCase()] = text.replace(/[^\t\x20-\x7e]+/g, (run) => encodeURIComponent(run))
+    values[name.toLowerCase()] = toHeaderValue(example)
   }
   return values
+}
+
+/** Text for a response header. Node refuses values outside Latin-1: the rest is percent-encoded, once, at start. */
+export function toHeaderValue (value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
+  return text.replace(/[^\t\x20-\x7e]+/g, (run) => encodeURIComponent(run))
 }

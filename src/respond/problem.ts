@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify'
 export const PROBLEMS = {
   'invalid-request': { status: 400, title: 'Invalid request' },
   'bad-request': { status: 400, title: 'Bad request' },
+  'invalid-mock-header': { status: 400, title: 'Invalid mock header' },
+  'invalid-session': { status: 400, title: 'Invalid session' },
   unauthorized: { status: 401, title: 'Unauthorized' },
   'not-found': { status: 404, title: 'Not found' },
   'unknown-scenario': { status: 404, title: 'Unknown scenario' },

@@ -1,6 +1,9 @@
+import { UnderstudyError } from '../errors.js'
+import { compileFixture } from '../fixture/compile-fixture.js'
+import type { FixtureSource, Reporter } from '../fixture/read-fixtures.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { prepareResponses, type PreparedResponse } from '../respond/prepare-responses.js'
-import { collectScenarios, pickDefaultScenario } from '../scenario/collect-scenarios.js'
+import { collectScenarios, fixtureScenario, pickDefaultScenario } from '../scenario/collect-scenarios.js'
 import type { ScenarioTable } from '../scenario/select-scenario.js'
 import { compileRequestValidator, type RequestValidator } from '../validate/compile-request-validator.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
@@ -17,19 +20,40 @@ export interface CompiledOperation extends ScenarioTable {
   unauthorizedResponse: PreparedResponse | undefined
 }
 
-export async function compileOperation (operation: IndexedOperation, compiler: SchemaCompiler): Promise<CompiledOperation> {
+/**
+ * Prepares the spec's responses, then adds the operation's fixtures (in name order); a
+ * fixture that fails its checks goes to the reporter, which throws or, lenient, warns.
+ */
+export async function compileOperation (
+  operation: IndexedOperation,
+  compiler: SchemaCompiler,
+  fixtures: readonly FixtureSource[],
+  reporter: Reporter
+): Promise<CompiledOperation> {
   const responses = await prepareResponses(operation)
   const scenarios = collectScenarios(operation, responses)
+  const defaultScenario = pickDefaultScenario(scenarios)
+  for (const source of fixtures) {
+    try {
+      scenarios.push(fixtureScenario(operation, scenarios, compileFixture(source, responses, compiler)))
+    } catch (error) {
+      if (!(error instanceof UnderstudyError)) throw error
+      reporter.problem(error)
+    }
+  }
   const byStatus = (key: string): PreparedResponse | undefined => responses.find((response) => response.statusKey === key)
   return {
     operation,
     operationId: operation.operationId,
     scenarios,
     byName: new Map(scenarios.map((scenario) => [scenario.name, scenario])),
-    defaultScenario: pickDefaultScenario(scenarios),
+    defaultScenario,
+    matchers: scenarios.filter((scenario) => scenario.fixture?.when !== undefined),
     validateRequest: compileRequestValidator(operation, compiler),
     checkSecurity: compileSecurityCheck(operation.security, operation.securitySchemes),
-    parseCookies: needsCookies(operation.security, operation.securitySchemes) || operation.parameters.some((p) => p.value.in === 'cookie'),
+    parseCookies: needsCookies(operation.security, operation.securitySchemes) ||
+      operation.parameters.some((p) => p.value.in === 'cookie') ||
+      scenarios.some((scenario) => scenario.fixture?.readsCookies === true),
     invalidRequestResponse: byStatus('400') ?? byStatus('422'),
     unauthorizedResponse: byStatus('401')
   }

@@ -1,63 +1,138 @@
 import { parseCookie } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
+import { deliver } from '../respond/deliver.js'
 import { problem, sendProblem } from '../respond/problem.js'
-import { sendPrepared } from '../respond/send-response.js'
+import { renderPrepared, renderProblem, type Rendered } from '../respond/render-response.js'
+import type { Scenario } from '../scenario/collect-scenarios.js'
 import { selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
+import { recordState, type Session, type SessionStore } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
 import type { Violation } from '../validate/violations.js'
 import type { CompiledOperation } from './compile-operation.js'
+import { readMockHeaders, type MockControls } from './read-mock-headers.js'
 
 /** Violations travel in one response header; past this length the list is cut short. */
 const VIOLATIONS_HEADER_LIMIT = 2048
 
-/** route → security check → request validation → select scenario → respond. */
-export function createOperationHandler (compiled: CompiledOperation) {
+/** What every operation shares: scenario sets, sessions and the delay cap. */
+export interface MockContext {
+  sets: ReadonlyMap<string, ScenarioSet>
+  sessions: SessionStore
+  maxDelayMs: number
+}
+
+interface Answer {
+  rendered: Rendered
+  /** The scenario that answered, when one did (not for a refused request). */
+  scenario?: Scenario
+}
+
+/**
+ * route → mock headers → security check → request validation → select scenario → render
+ * → record state → deliver (delay, fault).
+ */
+export function createOperationHandler (compiled: CompiledOperation, context: MockContext) {
   return async function handleOperation (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const read = readMockHeaders(request.headers, context.maxDelayMs)
+    if (!read.ok) return sendProblem(reply, read.problem)
+    const { controls } = read
     const parts = toRequestParts(request, compiled)
-    const accept = request.headers.accept
-    if (!compiled.checkSecurity(parts)) {
-      const response = compiled.unauthorizedResponse
-      if (response === undefined) {
-        return sendProblem(reply, problem('unauthorized', `${compiled.operationId} requires credentials: ${describeSecurity(compiled)}`))
-      }
-      return await sendPrepared(reply, response, { status: response.status, exampleName: undefined, accept, dynamic: false, seed: undefined })
+    const session = context.sessions.find(controls.sessionId)
+    const { rendered, scenario } = await answer(compiled, context, request.headers, parts, controls, session)
+    const fixture = scenario?.fixture
+    if (fixture?.state !== undefined) {
+      recordState(session ?? context.sessions.open(controls.sessionId), fixture.state.key(parts), fixture.state.value)
     }
-
-    const check = compiled.validateRequest(parts)
-    if (!check.ok && check.kind === 'unsupported-media-type') {
-      return sendProblem(reply, problem('unsupported-media-type', `${compiled.operationId} accepts ${check.supported.join(', ')}, not ${check.contentType}`, { supported: check.supported }))
-    }
-    if (!check.ok) {
-      const response = compiled.invalidRequestResponse
-      if (response === undefined) {
-        const count = check.violations.length
-        return sendProblem(reply, problem('invalid-request', `The request does not match ${compiled.operationId}: ${count} violation${count === 1 ? '' : 's'}.`, { errors: check.violations }))
-      }
-      return await sendPrepared(reply, response, {
-        status: response.status,
-        exampleName: check.malformed ? response.malformedExample : undefined,
-        accept,
-        dynamic: false,
-        seed: undefined,
-        headers: { 'x-mock-violations': violationsHeader(check.violations) }
-      })
-    }
-
-    const selection = selectScenario(compiled, request.headers as SelectionHeaders)
-    if (!selection.ok) {
-      const scenarios = compiled.scenarios.map((scenario) => scenario.name)
-      return sendProblem(reply, problem('unknown-scenario', `${compiled.operationId} has no scenario '${selection.requested}'. Known: ${scenarios.join(', ')}`, { operationId: compiled.operationId, scenarios }))
-    }
-    const { scenario } = selection
-    return await sendPrepared(reply, scenario.response, {
-      status: selection.status,
-      exampleName: scenario.name,
-      accept,
-      dynamic: selection.dynamic,
-      seed: selection.seed,
-      headers: { 'x-mock-scenario': scenario.name }
-    })
+    const fault = controls.fault ?? fixture?.fault
+    const delayMs = controls.delayMs ?? (fixture?.delayMs === undefined ? undefined : Math.min(fixture.delayMs, context.maxDelayMs))
+    return await deliver(reply, rendered, { delayMs, fault: fault === 'none' ? undefined : fault })
   }
+}
+
+async function answer (
+  compiled: CompiledOperation,
+  context: MockContext,
+  headers: IncomingHttpHeaders,
+  parts: RequestParts,
+  controls: MockControls,
+  session: Session | undefined
+): Promise<Answer> {
+  const accept = headers.accept
+  const extra: Record<string, string> = {}
+  if (controls.validate === 'on') {
+    const refusal = await refuse(compiled, parts, accept)
+    if (refusal !== undefined) return { rendered: refusal }
+  } else if (controls.validate === 'report') {
+    const violations = reportViolations(compiled, parts)
+    if (violations.length > 0) extra['x-mock-violations'] = violationsHeader(violations)
+  }
+
+  const selection = selectScenario(compiled, {
+    headers: headers as SelectionHeaders,
+    sets: context.sets,
+    session,
+    matches: (scenario) => scenario.fixture?.when?.(parts, (key) => session?.state.get(key)) === true
+  })
+  if (!selection.ok) {
+    const scenarios = compiled.scenarios.map((scenario) => scenario.name)
+    const sets = [...context.sets.keys()]
+    return {
+      rendered: renderProblem(problem('unknown-scenario', `${compiled.operationId} has no scenario '${selection.requested}'. Known: ${scenarios.join(', ')}`, { operationId: compiled.operationId, scenarios, sets }))
+    }
+  }
+  const { scenario } = selection
+  extra['x-mock-scenario'] = scenario.name
+  const rendered = await renderPrepared(scenario.response, {
+    status: selection.status,
+    exampleName: scenario.name,
+    accept,
+    dynamic: selection.dynamic,
+    seed: selection.seed,
+    headers: extra
+  })
+  return { rendered, scenario }
+}
+
+/** The API's own answer to a request without credentials or that fails validation; undefined when it passes. */
+async function refuse (compiled: CompiledOperation, parts: RequestParts, accept: string | undefined): Promise<Rendered | undefined> {
+  if (!compiled.checkSecurity(parts)) {
+    const response = compiled.unauthorizedResponse
+    if (response === undefined) return renderProblem(problem('unauthorized', `${compiled.operationId} requires credentials: ${describeSecurity(compiled)}`))
+    return await renderPrepared(response, { status: response.status, exampleName: undefined, accept, dynamic: false, seed: undefined })
+  }
+  const check = compiled.validateRequest(parts)
+  if (check.ok) return undefined
+  if (check.kind === 'unsupported-media-type') {
+    return renderProblem(problem('unsupported-media-type', `${compiled.operationId} accepts ${check.supported.join(', ')}, not ${check.contentType}`, { supported: check.supported }))
+  }
+  const response = compiled.invalidRequestResponse
+  if (response === undefined) {
+    const count = check.violations.length
+    return renderProblem(problem('invalid-request', `The request does not match ${compiled.operationId}: ${count} violation${count === 1 ? '' : 's'}.`, { errors: check.violations }))
+  }
+  return await renderPrepared(response, {
+    status: response.status,
+    exampleName: check.malformed ? response.malformedExample : undefined,
+    accept,
+    dynamic: false,
+    seed: undefined,
+    headers: { 'x-mock-violations': violationsHeader(check.violations) }
+  })
+}
+
+/** `x-mock-validate: report`: everything `refuse` would have refused, as violations. */
+function reportViolations (compiled: CompiledOperation, parts: RequestParts): Violation[] {
+  const violations: Violation[] = []
+  if (!compiled.checkSecurity(parts)) violations.push({ in: 'security', path: '', message: `requires credentials: ${describeSecurity(compiled)}` })
+  const check = compiled.validateRequest(parts)
+  if (!check.ok && check.kind === 'unsupported-media-type') {
+    violations.push({ in: 'header', path: '/content-type', message: `must be one of ${check.supported.join(', ')}, not ${check.contentType}` })
+  } else if (!check.ok) {
+    violations.push(...check.violations)
+  }
+  return violations
 }
 
 function toRequestParts (request: FastifyRequest, { parseCookies, operation }: CompiledOperation): RequestParts {

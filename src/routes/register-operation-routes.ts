@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
 import { routeShape } from '../spec/index-operations.js'
 import type { CompiledOperation } from './compile-operation.js'
-import { createOperationHandler } from './handle-operation.js'
+import { createOperationHandler, type MockContext } from './handle-operation.js'
 
 // OPTIONS stays with @fastify/cors (preflight); HEAD comes free with GET.
 const ANSWERED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
 
 /** One route per operation, then a 405 route for the other methods of each known path. */
-export function registerOperationRoutes (app: FastifyInstance, operations: readonly CompiledOperation[]): void {
+export function registerOperationRoutes (app: FastifyInstance, operations: readonly CompiledOperation[], context: MockContext): void {
   // Keyed by the route's shape: /a/{id} and /a/{name} are one route to Fastify.
   const routes = new Map<string, { url: string, methods: Set<string> }>()
   for (const compiled of operations) {
@@ -25,7 +25,7 @@ export function registerOperationRoutes (app: FastifyInstance, operations: reado
       url: compiled.operation.url,
       // A spec that declares HEAD itself keeps it from the GET's automatic HEAD route.
       exposeHeadRoute: !declaresHead,
-      handler: createOperationHandler(compiled)
+      handler: createOperationHandler(compiled, context)
     })
   }
   for (const { url, methods } of routes.values()) {

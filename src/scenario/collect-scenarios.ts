@@ -1,12 +1,17 @@
 import { UnderstudyError } from '../errors.js'
+import type { CompiledFixture, FixtureBehaviour } from '../fixture/compile-fixture.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 
 export interface Scenario {
   name: string
   response: PreparedResponse
-  /** `example`: a named example in the spec; `status`: a response with no example, named by its status key. */
-  source: 'example' | 'status'
+  /**
+   * `example`: a named example in the spec; `status`: a response with no example, named by
+   * its status key; `fixture`: a file under fixtures/.
+   */
+  source: 'example' | 'status' | 'fixture'
+  fixture?: FixtureBehaviour
 }
 
 /**
@@ -37,4 +42,14 @@ export function pickDefaultScenario (scenarios: readonly Scenario[]): Scenario |
     return (status >= 200 && status < 300 ? 0 : 1000) + status + (scenario.response.statusKey === 'default' ? 2000 : 0)
   }
   return [...scenarios].sort((a, b) => rank(a) - rank(b))[0]
+}
+
+/** A fixture joins the operation's scenarios; its name may not repeat an example's. */
+export function fixtureScenario (operation: IndexedOperation, scenarios: readonly Scenario[], fixture: CompiledFixture): Scenario {
+  const clash = scenarios.find((scenario) => scenario.name === fixture.name)
+  if (clash !== undefined) {
+    const other = clash.fixture?.file ?? `${clash.source} of ${clash.response.statusKey}`
+    throw new UnderstudyError('UNDERSTUDY_SCENARIO_DUPLICATE', `'${fixture.name}' is also the name of the ${other} in ${operation.operationId}`, { file: fixture.behaviour.file })
+  }
+  return { name: fixture.name, response: fixture.response, source: 'fixture', fixture: fixture.behaviour }
 }

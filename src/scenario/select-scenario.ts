@@ -1,3 +1,5 @@
+import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
+import type { Session } from '../session/session-store.js'
 import type { Scenario } from './collect-scenarios.js'
 import { parsePrefer, scenarioFor } from './parse-headers.js'
 
@@ -6,6 +8,8 @@ export interface ScenarioTable {
   scenarios: readonly Scenario[]
   byName: ReadonlyMap<string, Scenario>
   defaultScenario: Scenario | undefined
+  /** Fixtures with `when`, in name order: the first that matches a request answers it. */
+  matchers: readonly Scenario[]
 }
 
 export interface SelectionHeaders {
@@ -15,15 +19,28 @@ export interface SelectionHeaders {
   prefer?: string | string[]
 }
 
+export interface SelectionInput {
+  headers: SelectionHeaders
+  sets: ReadonlyMap<string, ScenarioSet>
+  session: Session | undefined
+  /** Whether a fixture's `when` holds for this request. */
+  matches: (scenario: Scenario) => boolean
+}
+
 export type Selection =
   | { ok: true, scenario: Scenario, status: number, dynamic: boolean, seed: string | undefined }
   | { ok: false, requested: string }
 
 /**
- * 1. `x-mock-scenario`, 2. `Prefer: code=, example=`, 3. the default scenario.
+ * 1. `x-mock-scenario`: a scenario of the operation, or a scenario set (an operation the
+ *    set leaves out carries on down this list);
+ * 2. `Prefer: code=, example=`;
+ * 3. the session's choice: its scenario for the operation, else its set's;
+ * 4. the first fixture, in name order, whose `when` matches;
+ * 5. the default scenario.
  * `dynamic` (Prefer or `x-mock-dynamic`) asks for a body faked from the schema.
  */
-export function selectScenario (table: ScenarioTable, headers: SelectionHeaders): Selection {
+export function selectScenario (table: ScenarioTable, { headers, sets, session, matches }: SelectionInput): Selection {
   const prefer = parsePrefer(single(headers.prefer))
   const dynamic = prefer.dynamic === true || single(headers['x-mock-dynamic']) === 'true'
   const seed = single(headers['x-mock-seed']) ?? prefer.seed
@@ -33,7 +50,13 @@ export function selectScenario (table: ScenarioTable, headers: SelectionHeaders)
       ? { ok: false, requested: describe(named, prefer.code, prefer.example) }
       : { ok: true, scenario, status: status ?? scenario.response.status, dynamic, seed }
 
-  if (named !== undefined) return chosen(table.byName.get(named))
+  if (named !== undefined) {
+    const scenario = table.byName.get(named)
+    const set = scenario === undefined ? sets.get(named) : undefined
+    if (set === undefined) return chosen(scenario)
+    const inSet = set.scenarios.get(table.operationId)
+    if (inSet !== undefined) return chosen(table.byName.get(inSet))
+  }
   if (prefer.example !== undefined) {
     const scenario = table.byName.get(prefer.example)
     const fits = prefer.code === undefined || (scenario !== undefined && matchesCode(scenario, prefer.code))
@@ -44,6 +67,15 @@ export function selectScenario (table: ScenarioTable, headers: SelectionHeaders)
     const scenario = table.scenarios.find((s) => s.response.statusKey === code) ??
       table.scenarios.find((s) => matchesCode(s, code))
     return chosen(scenario, Number(code))
+  }
+  if (session !== undefined) {
+    const name = session.scenarios.get(table.operationId) ??
+      (session.set === undefined ? undefined : sets.get(session.set)?.scenarios.get(table.operationId))
+    const scenario = name === undefined ? undefined : table.byName.get(name)
+    if (scenario !== undefined) return chosen(scenario)
+  }
+  for (const scenario of table.matchers) {
+    if (matches(scenario)) return chosen(scenario)
   }
   return chosen(table.defaultScenario)
 }

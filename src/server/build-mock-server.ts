@@ -1,13 +1,17 @@
 import cors from '@fastify/cors'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { compileScenarioSets, type ScenarioSet } from '../fixture/compile-scenario-sets.js'
+import { fixturesRoot, readFixtures, type Reporter, type ScenarioSetSource } from '../fixture/read-fixtures.js'
 import { compileOperation, type CompiledOperation } from '../routes/compile-operation.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
 import { registerOperationRoutes } from '../routes/register-operation-routes.js'
 import { buildOperationIndex } from '../spec/index-operations.js'
 import { loadSpecs, type LoadedSpec } from '../spec/load-spec.js'
+import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
 import { answerError, handleErrors } from './handle-errors.js'
 import { registerControlRoutes, summarizeOperations, type OperationSummary } from './register-control-routes.js'
+import { registerSessionRoutes } from './register-session-routes.js'
 
 export interface MockServerOptions {
   /** Spec files or folders of them. Default: `['specs']`. */
@@ -16,11 +20,21 @@ export interface MockServerOptions {
   logger?: FastifyServerOptions['logger']
   /** Largest request body in bytes; larger ones get 413. Default: 1 MiB. */
   bodyLimit?: number
+  /** The fixtures folder, or false for none. Default: `fixtures` if it exists. */
+  fixtures?: string | false
+  /** Skip invalid fixtures and scenario sets with a warning instead of failing. Default: false. */
+  lenient?: boolean
+  /** Sessions kept at once; the least recently used goes first. Default: 1000. */
+  maxSessions?: number
+  /** Cap on any delay (`x-mock-delay`, fixture `delayMs`), in ms. Default: 30000. */
+  maxDelayMs?: number
 }
 
 export interface MockServerInfo {
   specs: ReadonlyArray<Pick<LoadedSpec, 'name' | 'file'>>
   operations: readonly OperationSummary[]
+  /** Startup warnings: skipped fixture folders, and with `lenient`, skipped fixtures. */
+  warnings: readonly string[]
 }
 
 declare module 'fastify' {
@@ -36,19 +50,34 @@ declare module 'fastify' {
 export async function buildMockServer (options: MockServerOptions = {}): Promise<FastifyInstance> {
   const specs = await loadSpecs(options.specs ?? ['specs'])
   const indexed = buildOperationIndex(specs)
+  const warnings: string[] = []
+  const reporter: Reporter = {
+    problem: (error) => { if (options.lenient === true) warnings.push(error.format()); else throw error },
+    warn: (message) => warnings.push(message)
+  }
+  const root = options.fixtures === false ? undefined : await fixturesRoot(options.fixtures)
+  const found = root === undefined ? { fixtures: [], sets: [] } : await readFixtures(root, operationsBySpec(indexed), reporter)
   const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec)]))
   const operations: CompiledOperation[] = []
-  for (const operation of indexed) operations.push(await compileOperation(operation, compilers.get(operation.spec)!))
+  for (const operation of indexed) {
+    const fixtures = found.fixtures.filter((fixture) => fixture.spec === operation.spec.name && fixture.operationId === operation.operationId)
+    operations.push(await compileOperation(operation, compilers.get(operation.spec)!, fixtures, reporter))
+  }
+  const sets = compileSets(found.sets, operations, reporter)
+  const sessions = new SessionStore(options.maxSessions ?? 1000)
+  sessions.open(DEFAULT_SESSION)
 
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Fastify's default (100) answers 414 to ids a real API takes in its stride.
     routerOptions: { maxParamLength: 2048 },
-    frameworkErrors: answerError
+    frameworkErrors: answerError,
+    // Closing drops every connection, those held open by `x-mock-fault: timeout` too.
+    forceCloseConnections: true
   })
   const summaries = summarizeOperations(operations)
-  app.decorate('understudy', { specs: specs.map(({ name, file }) => ({ name, file })), operations: summaries })
+  app.decorate('understudy', { specs: specs.map(({ name, file }) => ({ name, file })), operations: summaries, warnings })
   // Browsers call the mock from another origin: reflect it, and let scripts read our headers.
   await app.register(cors, {
     origin: true,
@@ -61,6 +90,24 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   registerBodyParsers(app)
   handleErrors(app)
   await registerControlRoutes(app, specs, summaries)
-  registerOperationRoutes(app, operations)
+  registerSessionRoutes(app, sessions, sets, operations)
+  registerOperationRoutes(app, operations, { sets, sessions, maxDelayMs: options.maxDelayMs ?? 30_000 })
   return app
+}
+
+function operationsBySpec (operations: ReturnType<typeof buildOperationIndex>): Map<string, Set<string>> {
+  const bySpec = new Map<string, Set<string>>()
+  for (const { spec, operationId } of operations) {
+    const ids = bySpec.get(spec.name) ?? new Set<string>()
+    bySpec.set(spec.name, ids.add(operationId))
+  }
+  return bySpec
+}
+
+function compileSets (sources: readonly ScenarioSetSource[], operations: readonly CompiledOperation[], reporter: Reporter): Map<string, ScenarioSet> {
+  const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
+  return compileScenarioSets(sources, (operationId) => {
+    const operation = byId.get(operationId)
+    return operation === undefined ? undefined : [...operation.byName.keys()]
+  }, reporter)
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { OpenAPIV3 } from 'openapi-types'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
+import type { Scenario } from '../scenario/collect-scenarios.js'
 import { CONTROL_PREFIX } from '../spec/index-operations.js'
 import type { LoadedSpec } from '../spec/load-spec.js'
 
@@ -12,16 +13,31 @@ export interface OperationSummary {
   operationId: string
   method: string
   path: string
-  scenarios: Array<{ name: string, status: number, source: string }>
+  /** The scenario that answers when nothing else chooses one. */
+  default: string | undefined
+  scenarios: ScenarioSummary[]
+}
+
+export interface ScenarioSummary {
+  name: string
+  status: number
+  source: Scenario['source']
+  /** Fixtures only: the file, its description, and whether a `when` picks it automatically. */
+  file?: string
+  description?: string
+  automatic?: boolean
 }
 
 export function summarizeOperations (operations: readonly CompiledOperation[]): OperationSummary[] {
-  return operations.map(({ operation, scenarios }) => ({
+  return operations.map(({ operation, scenarios, defaultScenario }) => ({
     spec: operation.spec.name,
     operationId: operation.operationId,
     method: operation.method.toUpperCase(),
     path: operation.path,
-    scenarios: scenarios.map(({ name, response, source }) => ({ name, status: response.status, source }))
+    default: defaultScenario?.name,
+    scenarios: scenarios.map(({ name, response, source, fixture }): ScenarioSummary => fixture === undefined
+      ? { name, status: response.status, source }
+      : { name, status: response.status, source, file: fixture.file, description: fixture.description, automatic: fixture.when !== undefined })
   }))
 }
 

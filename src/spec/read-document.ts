@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import YAML from 'yaml'
-import { UnderstudyError } from '../errors.js'
+import { UnderstudyError, type ErrorCode } from '../errors.js'
 
 /** Parses YAML (JSON is YAML) with the `yaml` library; a syntax error names the line. */
-export function parseDocumentText (text: string, file: string): unknown {
+export function parseDocumentText (text: string, file: string, code: ErrorCode = 'UNDERSTUDY_SPEC_PARSE'): unknown {
   try {
     return YAML.parse(text, { prettyErrors: true })
   } catch (error) {
-    throw new UnderstudyError('UNDERSTUDY_SPEC_PARSE', (error as Error).message.split('\n')[0]?.replace(/:$/, '') ?? '', { file })
+    throw new UnderstudyError(code, (error as Error).message.split('\n')[0]?.replace(/:$/, '') ?? '', { file })
   }
 }
 

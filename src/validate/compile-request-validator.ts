@@ -24,7 +24,7 @@ export type RequestCheck =
 
 export type RequestValidator = (request: RequestParts) => RequestCheck
 
-type ParameterLocation = Exclude<ViolationLocation, 'body'>
+type ParameterLocation = Exclude<ViolationLocation, 'body' | 'security'>
 const PARAMETER_LOCATIONS: readonly ParameterLocation[] = ['path', 'query', 'header', 'cookie']
 // OpenAPI: header parameters with these names are ignored (they are described elsewhere).
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization'])

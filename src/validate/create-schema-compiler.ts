@@ -17,6 +17,8 @@ export interface SchemaCompiler {
   compileCoercing: (schema: object, pointer: string) => ValidateFunction
   /** A `$ref` to the schema at `pointer` in the spec document. */
   ref: (pointer: string) => { $ref: string }
+  /** The validator of the schema at `pointer` in the document, compiled once however often asked for. */
+  validatorAt: (pointer: string) => ValidateFunction
 }
 
 /**
@@ -42,10 +44,18 @@ export function createSchemaCompiler (spec: LoadedSpec): SchemaCompiler {
       throw new UnderstudyError('UNDERSTUDY_SCHEMA_INVALID', (error as Error).message, { file: spec.file, pointer })
     }
   }
+  const compile = compileWith(plain)
+  const ref = (pointer: string): { $ref: string } => ({ $ref: `${key}#${pointer.split('/').map(encodeURIComponent).join('/')}` })
+  const validators = new Map<string, ValidateFunction>()
   return {
-    compile: compileWith(plain),
+    compile,
     compileCoercing: compileWith(coercing),
-    ref: (pointer) => ({ $ref: `${key}#${pointer.split('/').map(encodeURIComponent).join('/')}` })
+    ref,
+    validatorAt: (pointer) => {
+      let validate = validators.get(pointer)
+      if (validate === undefined) validators.set(pointer, validate = compile(ref(pointer), pointer))
+      return validate
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv'
 
-export type ViolationLocation = 'path' | 'query' | 'header' | 'cookie' | 'body'
+/** `security`: the operation's credentials are missing (reported by `x-mock-validate: report`). */
+export type ViolationLocation = 'path' | 'query' | 'header' | 'cookie' | 'body' | 'security'
 
 /** One thing wrong with a request, as data: where, a JSON pointer within that place, and why. */
 export interface Violation {

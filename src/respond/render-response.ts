@@ -1,11 +1,18 @@
-import type { FastifyReply } from 'fastify'
 import { fakeValue, toSeed } from './fake-value.js'
 import { negotiate } from './negotiate.js'
 import type { PreparedResponse } from './prepare-responses.js'
-import { problem, sendProblem } from './problem.js'
+import { problem, type Problem } from './problem.js'
 import { serializeBody } from './serialize-body.js'
 
-export interface SendOptions {
+/** A response ready to go on the wire: everything but the delay and the fault. */
+export interface Rendered {
+  status: number
+  headers: Record<string, string>
+  contentType: string | undefined
+  body: Buffer | undefined
+}
+
+export interface RenderOptions {
   status: number
   /** The example to send; the response's first one when absent or unknown to a media type. */
   exampleName: string | undefined
@@ -17,24 +24,27 @@ export interface SendOptions {
 }
 
 /**
- * Negotiates the media type and sends the pre-serialised body (or a freshly faked one).
+ * Negotiates the media type and picks the pre-serialised body (or fakes a fresh one).
  * An unsatisfiable Accept is 406 for a success; an error response is sent in its first
  * media type anyway, as real servers do (RFC 9110 §12.1 lets a server disregard Accept).
  */
-export async function sendPrepared (reply: FastifyReply, response: PreparedResponse, options: SendOptions): Promise<FastifyReply> {
-  reply.code(options.status).headers(response.headers)
-  if (response.media.length === 0) return reply.headers(options.headers ?? {}).send()
+export async function renderPrepared (response: PreparedResponse, options: RenderOptions): Promise<Rendered> {
+  const headers = options.headers === undefined ? response.headers : { ...response.headers, ...options.headers }
+  if (response.media.length === 0) return { status: options.status, headers, contentType: undefined, body: undefined }
   const available = response.media.map((media) => media.mediaType)
   const chosen = negotiate(options.accept, available)
   if (chosen === undefined && options.status < 400) {
-    return sendProblem(reply, problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available }))
+    return renderProblem(problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available }))
   }
-  if (options.headers !== undefined) reply.headers(options.headers)
   const media = response.media.find((entry) => entry.mediaType === chosen) ?? response.media[0]!
   let body = (options.exampleName === undefined ? undefined : media.bodies.get(options.exampleName)) ?? media.defaultBody
   if (options.dynamic && media.schema !== undefined) {
     const seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : toSeed(options.seed)
     body = serializeBody(await fakeValue(media.schema, seed), media.mediaType, media.schema, media.rootName)
   }
-  return reply.type(media.mediaType).send(body)
+  return { status: options.status, headers, contentType: media.mediaType, body }
+}
+
+export function renderProblem (body: Problem, headers: Record<string, string> = {}): Rendered {
+  return { status: body.status, headers, contentType: 'application/problem+json', body: Buffer.from(JSON.stringify(body)) }
 }

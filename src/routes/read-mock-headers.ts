@@ -1,0 +1,59 @@
+import { parseCookie } from 'cookie'
+import type { IncomingHttpHeaders } from 'node:http'
+import { FAULTS, NAME_PATTERN, type Fault } from '../fixture/fixture-format.js'
+import { problem, type Problem } from '../respond/problem.js'
+import { DEFAULT_SESSION } from '../session/session-store.js'
+
+export type ValidationMode = 'on' | 'off' | 'report'
+
+/** What a request asks of the mock itself, beside the scenario. */
+export interface MockControls {
+  sessionId: string
+  /** `x-mock-delay`, already drawn from its range and capped. */
+  delayMs: number | undefined
+  /** `x-mock-fault`; `none` cancels a fixture's fault. */
+  fault: Fault | 'none' | undefined
+  validate: ValidationMode
+}
+
+const SESSION = new RegExp(NAME_PATTERN)
+const DELAY = /^(\d{1,9})(?:\s*-\s*(\d{1,9}))?$/
+const MODES = new Set<string>(['on', 'off', 'report'])
+const FAULT_NAMES = new Set<string>([...FAULTS, 'none'])
+
+/**
+ * `x-mock-session` (or the `mock_session` cookie, for browsers), `x-mock-delay: 250` or
+ * `250-800`, `x-mock-fault`, `x-mock-validate`. A value that cannot be read is a 400 problem.
+ */
+export function readMockHeaders (headers: IncomingHttpHeaders, maxDelayMs: number): { ok: true, controls: MockControls } | { ok: false, problem: Problem } {
+  const session = single(headers['x-mock-session']) ?? sessionCookie(headers.cookie) ?? DEFAULT_SESSION
+  if (!SESSION.test(session)) return invalid('x-mock-session', session, 'a session id is a plain name: letters, digits, - and _, up to 128')
+
+  let delayMs: number | undefined
+  const delay = single(headers['x-mock-delay'])
+  if (delay !== undefined) {
+    const match = DELAY.exec(delay.trim())
+    const low = Number(match?.[1])
+    const high = match?.[2] === undefined ? low : Number(match[2])
+    if (match === null || high < low) return invalid('x-mock-delay', delay, 'milliseconds (250) or a range (250-800)')
+    delayMs = Math.min(maxDelayMs, low + Math.floor(Math.random() * (high - low + 1)))
+  }
+
+  const fault = single(headers['x-mock-fault'])
+  if (fault !== undefined && !FAULT_NAMES.has(fault)) return invalid('x-mock-fault', fault, [...FAULT_NAMES].join(', '))
+  const validate = single(headers['x-mock-validate']) ?? 'on'
+  if (!MODES.has(validate)) return invalid('x-mock-validate', validate, 'on, off or report')
+  return { ok: true, controls: { sessionId: session, delayMs, fault: fault as MockControls['fault'], validate: validate as ValidationMode } }
+}
+
+function sessionCookie (header: string | undefined): string | undefined {
+  return header === undefined || !header.includes('mock_session') ? undefined : parseCookie(header).mock_session
+}
+
+function invalid (header: string, value: string, expected: string): { ok: false, problem: Problem } {
+  return { ok: false, problem: problem('invalid-mock-header', `${header}: '${value}' is not valid; expected ${expected}.`, { header }) }
+}
+
+function single (value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

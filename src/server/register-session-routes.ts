@@ -1,0 +1,87 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
+import { NAME_PATTERN } from '../fixture/fixture-format.js'
+import { problem, sendProblem } from '../respond/problem.js'
+import type { CompiledOperation } from '../routes/compile-operation.js'
+import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
+import { CONTROL_PREFIX } from '../spec/index-operations.js'
+import { MalformedBody } from '../validate/malformed-body.js'
+
+interface SessionChoice {
+  set?: string | null
+  scenarios?: Record<string, string>
+}
+
+const checkChoice = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile<SessionChoice>({
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    set: { type: ['string', 'null'] },
+    scenarios: { type: 'object', additionalProperties: { type: 'string' } }
+  }
+})
+const SESSION_ID = new RegExp(NAME_PATTERN)
+
+/**
+ * `/__mock/sessions[/<id>]` (PUT a choice of set and scenarios, GET, DELETE),
+ * `POST /__mock/reset[?session=<id>]` and `GET /__mock/scenario-sets`.
+ */
+export function registerSessionRoutes (
+  app: FastifyInstance,
+  sessions: SessionStore,
+  sets: ReadonlyMap<string, ScenarioSet>,
+  operations: readonly CompiledOperation[]
+): void {
+  const json = 'application/json'
+  const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
+  const setList = JSON.stringify([...sets.values()].map(({ name, description, file, scenarios }) => ({ name, description, file, scenarios: Object.fromEntries(scenarios) })))
+
+  app.get(`${CONTROL_PREFIX}/scenario-sets`, async (_request, reply) => reply.type(json).send(setList))
+  app.get(`${CONTROL_PREFIX}/sessions`, async (_request, reply) => reply.type(json).send(JSON.stringify(sessions.list().map(describeSession))))
+
+  app.get<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
+    const session = sessions.find(request.params.id)
+    if (session === undefined) return sendProblem(reply, problem('not-found', `No session '${request.params.id}' (one starts with its first request or PUT).`))
+    return reply.type(json).send(JSON.stringify(describeSession(session)))
+  })
+
+  app.put<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
+    const { id } = request.params
+    if (!SESSION_ID.test(id)) return invalid(reply, [`'${id}' is not a session id: letters, digits, - and _, up to 128`])
+    const body = request.body ?? {}
+    if (body instanceof MalformedBody) return invalid(reply, [body.reason])
+    if (!checkChoice(body)) return invalid(reply, (checkChoice.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`))
+    const errors: string[] = []
+    if (typeof body.set === 'string' && !sets.has(body.set)) errors.push(`no scenario set '${body.set}' (known: ${[...sets.keys()].join(', ')})`)
+    for (const [operationId, name] of Object.entries(body.scenarios ?? {})) {
+      const operation = byId.get(operationId)
+      if (operation === undefined) errors.push(`no operation '${operationId}'`)
+      else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario '${name}' (known: ${[...operation.byName.keys()].join(', ')})`)
+    }
+    if (errors.length > 0) return invalid(reply, errors)
+    const session = sessions.open(id)
+    session.set = body.set ?? undefined
+    session.scenarios = new Map(Object.entries(body.scenarios ?? {}))
+    return reply.type(json).send(JSON.stringify(describeSession(session)))
+  })
+
+  app.delete<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
+    sessions.delete(request.params.id)
+    if (request.params.id === DEFAULT_SESSION) sessions.open(DEFAULT_SESSION)
+    return reply.code(204).send()
+  })
+
+  app.post<{ Querystring: { session?: string } }>(`${CONTROL_PREFIX}/reset`, async (request, reply) => {
+    sessions.resetState(request.query.session)
+    return reply.code(204).send()
+  })
+}
+
+function describeSession ({ id, set, scenarios, state }: Session): object {
+  return { id, set: set ?? null, scenarios: Object.fromEntries(scenarios), state: Object.fromEntries(state) }
+}
+
+function invalid (reply: FastifyReply, errors: string[]): FastifyReply {
+  return sendProblem(reply, problem('invalid-session', errors.join('; '), { errors }))
+}
