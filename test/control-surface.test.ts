@@ -3,7 +3,8 @@ import YAML from 'yaml'
 import { readFile } from 'node:fs/promises'
 import { buildMock, SPECS } from './helpers.js'
 
-const app = await buildMock(t)
+// The specs alone: what fixtures add is tested in fixtures.test.ts.
+const app = await buildMock(t, { fixtures: false })
 
 t.test('/__mock/health', async (t) => {
   const res = await app.inject({ url: '/__mock/health' })
@@ -22,6 +23,7 @@ t.test('/__mock/operations lists every operation as mounted, with its scenarios'
       operationId: 'cancelPublishRequests',
       method: 'POST',
       path: '/studio/api/1/services/api/1/publish/cancel-publish-requests.json',
+      default: 'ok',
       scenarios: crafterErrors([['ok', 200], ['invalidParameters', 400], ['badRequest', 400], ['unauthorized', 401], ['forbidden', 403], ['siteNotFound', 404], ['packageNotFound', 404], ['internalError', 500]])
     },
     {
@@ -29,6 +31,7 @@ t.test('/__mock/operations lists every operation as mounted, with its scenarios'
       operationId: 'stopPublisher',
       method: 'POST',
       path: '/studio/api/1/services/api/1/publish/stop.json',
+      default: 'ok',
       scenarios: crafterErrors([['ok', 200], ['invalidParameters', 400], ['missingSiteId', 400], ['badRequest', 400], ['unauthorized', 401], ['forbidden', 403], ['siteNotFound', 404], ['internalError', 500]])
     },
     {
@@ -36,6 +39,7 @@ t.test('/__mock/operations lists every operation as mounted, with its scenarios'
       operationId: 'rejectWorkflowItems',
       method: 'POST',
       path: '/studio/api/1/services/api/1/workflow/reject.json',
+      default: 'rejected',
       scenarios: crafterErrors([['rejected', 200], ['noItems', 200], ['missingSiteId', 400], ['badRequest', 400], ['unauthorized', 401]])
     },
     {
@@ -43,6 +47,7 @@ t.test('/__mock/operations lists every operation as mounted, with its scenarios'
       operationId: 'cancelScheduledPost',
       method: 'POST',
       path: '/api/v1/posts/{postId}/cancel',
+      default: 'canceled',
       scenarios: crafterErrors([['canceled', 200], ['invalidRequest', 400], ['unauthorized', 401], ['forbidden', 403], ['notFound', 404], ['conflict', 409], ['rateLimited', 429]])
     },
     {
@@ -50,6 +55,7 @@ t.test('/__mock/operations lists every operation as mounted, with its scenarios'
       operationId: 'cancelMachineImagePublish',
       method: 'DELETE',
       path: '/api/users/{uid}/appliances/{aid}/images/{itid}/pimages/{pitid}/cancel',
+      default: 'cancelled',
       scenarios: [
         { name: 'cancelled', status: 200, source: 'example' },
         { name: '204', status: 204, source: 'status' },

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { BEARER, buildMock } from './helpers.js'
 
-const app = await buildMock(t)
+// The specs alone: what fixtures add is tested in fixtures.test.ts.
+const app = await buildMock(t, { fixtures: false })
 const BASE = '/studio/api/1/services/api/1'
 const JSON_BODY = { ...BEARER, 'content-type': 'application/json' }
 const SESSION = { cookie: 'JSESSIONID=abc; XSRF-TOKEN=tok', 'x-xsrf-token': 'tok' }

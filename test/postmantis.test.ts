@@ -1,7 +1,8 @@
 import t from 'tap'
 import { BEARER, buildMock } from './helpers.js'
 
-const app = await buildMock(t)
+// The specs alone: what fixtures add is tested in fixtures.test.ts.
+const app = await buildMock(t, { fixtures: false })
 const POST_ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08'
 const url = `/api/v1/posts/${POST_ID}/cancel`
 

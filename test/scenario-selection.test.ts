@@ -27,14 +27,16 @@ t.test('an unknown scenario is a 404 problem listing the operation\'s scenarios'
   const res = await app.inject({ method: 'POST', url: POST, headers: { ...BEARER, 'x-mock-scenario': 'nope' } })
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], 'application/problem+json')
-  const scenarios = ['canceled', 'invalidRequest', 'unauthorized', 'forbidden', 'notFound', 'conflict', 'rateLimited']
+  const scenarios = ['canceled', 'invalidRequest', 'unauthorized', 'forbidden', 'notFound', 'conflict', 'rateLimited',
+    'alreadyCanceled', 'canceledPost', 'completedPost', 'draftPost', 'missingPost', 'pendingPost', 'publishedDelivery', 'scheduled']
   t.strictSame(res.json(), {
     type: 'urn:understudy:error:unknown-scenario',
     title: 'Unknown scenario',
     status: 404,
     detail: `cancelScheduledPost has no scenario 'nope'. Known: ${scenarios.join(', ')}`,
     operationId: 'cancelScheduledPost',
-    scenarios
+    scenarios,
+    sets: ['logged-out', 'publisher-down', 'rate-limited']
   })
 })
 
