@@ -6,7 +6,7 @@ import { buildBaseline } from './baseline-server.js'
 
 const kind = process.argv[2]
 const app = kind === 'mock'
-  ? await buildMockServer({ specs: [fileURLToPath(new URL('../specs', import.meta.url))] })
+  ? await buildMockServer({ specs: [fileURLToPath(new URL('../specs', import.meta.url))], fixtures: false })
   : kind === 'baseline' ? buildBaseline() : undefined
 if (app === undefined) throw new Error(`usage: serve.js <mock|baseline>, got ${kind}`)
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import t from 'tap'
-import { ROOT, testSpec } from './helpers.js'
+import { ROOT, SPECS, testSpec } from './helpers.js'
 
 const CLI = `${ROOT}dist/cli/main.js`
 
@@ -22,7 +22,7 @@ async function startCli (t: { teardown: (fn: () => void) => void }, args: string
 
 t.test('serve: prints the mounted operations, answers on a real port, stops on SIGTERM', async (t) => {
   const { address, child, output } = await startCli(t, [])
-  t.match(output(), `understudy: 5 operations from 3 specs on ${address}`)
+  t.match(output(), `understudy: 5 operations from 3 specs, 16 fixtures, 3 scenario sets on ${address}`)
   t.match(output(), /POST \/api\/v1\/posts\/\{postId\}\/cancel\s+postmantis#cancelScheduledPost/)
   t.match(output(), /DELETE \/api\/users\/\{uid\}\/appliances\/\{aid\}\/images\/\{itid\}\/pimages\/\{pitid\}\/cancel\s+uforge#cancelMachineImagePublish/)
   const res = await fetch(`${address}/studio/api/1/services/api/1/publish/stop.json?site_id=mysite`, {
@@ -37,6 +37,58 @@ t.test('serve: prints the mounted operations, answers on a real port, stops on S
   const [code] = await once(child, 'exit') as [number]
   t.equal(code, 0)
   t.match(output(), 'understudy: stopped')
+})
+
+t.test('serve: fixtures, scenario sets and a browser session work over a real port', async (t) => {
+  const { address } = await startCli(t, [])
+  const cancel = async (id: string, headers: Record<string, string> = {}): Promise<Response> =>
+    await fetch(`${address}/api/v1/posts/${id}/cancel`, { method: 'POST', headers: { authorization: 'Bearer t', ...headers } })
+  const missing = await cancel('00000000-0000-0000-0000-000000000404')
+  t.equal(missing.status, 404)
+  t.equal(missing.headers.get('x-mock-scenario'), 'missingPost')
+  const put = await fetch(`${address}/__mock/sessions/alice`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"set":"rate-limited"}' })
+  t.equal(put.status, 200)
+  const limited = await cancel('497f6eca-6276-4993-bfeb-53cbbbba6f08', { cookie: 'mock_session=alice' })
+  t.equal(limited.status, 429)
+  t.equal(limited.headers.get('retry-after'), '60')
+  const first = await cancel('497f6eca-6276-4993-bfeb-53cbbbba6f08')
+  const second = await cancel('497f6eca-6276-4993-bfeb-53cbbbba6f08')
+  t.strictSame([first.status, second.status], [200, 409], 'the default session remembers the cancel')
+})
+
+t.test('serve --no-fixtures: the specs\' examples only', async (t) => {
+  const { address, output } = await startCli(t, ['--no-fixtures'])
+  t.match(output(), 'understudy: 5 operations from 3 specs, 0 fixtures, 0 scenario sets on')
+  const res = await fetch(`${address}/api/v1/posts/00000000-0000-0000-0000-000000000404/cancel`, { method: 'POST', headers: { authorization: 'Bearer t' } })
+  t.equal(res.status, 200)
+  t.equal(res.headers.get('x-mock-scenario'), 'canceled')
+})
+
+/** Runs a command that should fail at startup; resolves with its exit code and stderr. */
+async function failingCli (args: string[]): Promise<{ code: number, stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args, '--port', '0'], { cwd: ROOT })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number]
+  return { code, stderr }
+}
+
+t.test('serve: a bad fixture stops startup with one typed line; --lenient warns and serves', async (t) => {
+  const fixtures = t.testdir({ postmantis: { cancelScheduledPost: { 'teapot.yaml': 'status: 418\n' } } })
+  const file = `${fixtures}/postmantis/cancelScheduledPost/teapot.yaml`
+  const line = `UNDERSTUDY_FIXTURE_INVALID ${file}#/status: The fixture is invalid: 418 is not documented for cancelScheduledPost (documented: 200, 400, 401, 403, 404, 409, 429)`
+  const failed = await failingCli([SPECS, '--fixtures', fixtures])
+  t.equal(failed.code, 1)
+  t.equal(failed.stderr, `understudy: ${line}\n`)
+  const { output } = await startCli(t, [SPECS, '--fixtures', fixtures, '--lenient'])
+  t.match(output(), `understudy: warning: ${line}\n`)
+  t.match(output(), '0 fixtures')
+})
+
+t.test('serve: a fixtures folder that does not exist is one typed line', async (t) => {
+  const failed = await failingCli(['--fixtures', 'no-such-folder'])
+  t.equal(failed.code, 1)
+  t.equal(failed.stderr, 'understudy: UNDERSTUDY_FIXTURES_NOT_FOUND no-such-folder: The fixtures folder does not exist: no-such-folder\n')
 })
 
 t.test('serve: a bad spec prints one typed line, no stack trace, exit 1', async (t) => {

@@ -24,13 +24,14 @@ export async function serve (paths: string[], options: ServeOptions): Promise<vo
     maxDelayMs: options.maxDelay
   })
   const address = await app.listen({ port: options.port, host: options.host })
-  const { operations, specs, warnings } = app.understudy
+  const { operations, specs, scenarioSets, warnings } = app.understudy
   for (const warning of warnings) process.stderr.write(`understudy: warning: ${warning}\n`)
+  const fixtures = operations.reduce((count, operation) => count + operation.scenarios.filter((s) => s.source === 'fixture').length, 0)
   const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
   const lines = operations.map(({ method, path, spec, operationId }) =>
     `  ${`${method} ${path}`.padEnd(width + 1)}  ${spec}#${operationId}`)
   process.stdout.write([
-    `understudy: ${operations.length} operations from ${specs.length} specs on ${address}`,
+    `understudy: ${operations.length} operations from ${specs.length} specs, ${fixtures} fixtures, ${scenarioSets.length} scenario sets on ${address}`,
     ...lines,
     `  control: ${address}/__mock/operations, docs: ${address}/__mock/docs`,
     ''

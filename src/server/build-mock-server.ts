@@ -33,6 +33,8 @@ export interface MockServerOptions {
 export interface MockServerInfo {
   specs: ReadonlyArray<Pick<LoadedSpec, 'name' | 'file'>>
   operations: readonly OperationSummary[]
+  /** The names of the scenario sets. */
+  scenarioSets: readonly string[]
   /** Startup warnings: skipped fixture folders, and with `lenient`, skipped fixtures. */
   warnings: readonly string[]
 }
@@ -77,7 +79,7 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     forceCloseConnections: true
   })
   const summaries = summarizeOperations(operations)
-  app.decorate('understudy', { specs: specs.map(({ name, file }) => ({ name, file })), operations: summaries, warnings })
+  app.decorate('understudy', { specs: specs.map(({ name, file }) => ({ name, file })), operations: summaries, scenarioSets: [...sets.keys()], warnings })
   // Browsers call the mock from another origin: reflect it, and let scripts read our headers.
   await app.register(cors, {
     origin: true,
