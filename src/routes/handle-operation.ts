@@ -21,6 +21,8 @@ export interface MockContext {
   sets: ReadonlyMap<string, ScenarioSet>
   sessions: SessionStore
   maxDelayMs: number
+  /** Aborted when the server closes, ending pending delays. */
+  closing: AbortSignal
 }
 
 interface Answer {
@@ -47,7 +49,7 @@ export function createOperationHandler (compiled: CompiledOperation, context: Mo
     }
     const fault = controls.fault ?? fixture?.fault
     const delayMs = controls.delayMs ?? (fixture?.delayMs === undefined ? undefined : Math.min(fixture.delayMs, context.maxDelayMs))
-    return await deliver(reply, rendered, { delayMs, fault: fault === 'none' ? undefined : fault })
+    return await deliver(reply, rendered, { delayMs, fault: fault === 'none' ? undefined : fault, closing: context.closing })
   }
 }
 

@@ -26,8 +26,11 @@ const FAULT_NAMES = new Set<string>([...FAULTS, 'none'])
  * `250-800`, `x-mock-fault`, `x-mock-validate`. A value that cannot be read is a 400 problem.
  */
 export function readMockHeaders (headers: IncomingHttpHeaders, maxDelayMs: number): { ok: true, controls: MockControls } | { ok: false, problem: Problem } {
-  const session = single(headers['x-mock-session']) ?? sessionCookie(headers.cookie) ?? DEFAULT_SESSION
-  if (!SESSION.test(session)) return invalid('x-mock-session', session, 'a session id is a plain name: letters, digits, - and _, up to 128')
+  const header = single(headers['x-mock-session'])
+  const session = header ?? sessionCookie(headers.cookie) ?? DEFAULT_SESSION
+  if (!SESSION.test(session)) {
+    return invalid(header === undefined ? 'mock_session cookie' : 'x-mock-session', session, 'a plain name (letters, digits, - and _, up to 128 characters)')
+  }
 
   let delayMs: number | undefined
   const delay = single(headers['x-mock-delay'])

@@ -93,7 +93,9 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   handleErrors(app)
   await registerControlRoutes(app, specs, summaries)
   registerSessionRoutes(app, sessions, sets, operations)
-  registerOperationRoutes(app, operations, { sets, sessions, maxDelayMs: options.maxDelayMs ?? 30_000 })
+  const closing = new AbortController()
+  app.addHook('preClose', (done) => { closing.abort(); done() })
+  registerOperationRoutes(app, operations, { sets, sessions, maxDelayMs: options.maxDelayMs ?? 30_000, closing: closing.signal })
   return app
 }
 

@@ -42,7 +42,7 @@ export function registerSessionRoutes (
 
   app.get<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
     const session = sessions.find(request.params.id)
-    if (session === undefined) return sendProblem(reply, problem('not-found', `No session '${request.params.id}' (one starts with its first request or PUT).`))
+    if (session === undefined) return sendProblem(reply, problem('not-found', `No session '${request.params.id}' (a session starts with a PUT, or when a fixture records state in it).`))
     return reply.type(json).send(JSON.stringify(describeSession(session)))
   })
 
@@ -50,6 +50,7 @@ export function registerSessionRoutes (
     const { id } = request.params
     if (!SESSION_ID.test(id)) return invalid(reply, [`'${id}' is not a session id: letters, digits, - and _, up to 128`])
     const body = request.body ?? {}
+    if (Buffer.isBuffer(body)) return sendProblem(reply, problem('unsupported-media-type', 'A session choice is JSON: send Content-Type: application/json.', { supported: ['application/json'] }))
     if (body instanceof MalformedBody) return invalid(reply, [body.reason])
     if (!checkChoice(body)) return invalid(reply, (checkChoice.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`))
     const errors: string[] = []

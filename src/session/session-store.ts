@@ -41,7 +41,8 @@ export class SessionStore {
     if (found !== undefined) return found
     const session: Session = { id, set: undefined, scenarios: new Map(), state: new Map() }
     this.#sessions.set(id, session)
-    if (this.#sessions.size > this.#max) {
+    // `default` is not counted: maxSessions is how many of one's own sessions are kept.
+    if (this.#sessions.size - (this.#sessions.has(DEFAULT_SESSION) ? 1 : 0) > this.#max) {
       for (const oldest of this.#sessions.keys()) {
         if (oldest === DEFAULT_SESSION || oldest === id) continue
         this.#sessions.delete(oldest)
