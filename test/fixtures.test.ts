@@ -49,14 +49,20 @@ t.test('startup checks name the file, the pointer and the problem', async (t) =>
   await invalid({ 'plainJson.yaml': 'status: 409\nmediaType: application/json' }, 'plainJson.yaml', '/mediaType',
     'application/json is not declared for 409 (declared: application/problem+json)')
   await invalid({ 'typed.yaml': 'status: 429\nheaders: {Content-Type: text/plain}' }, 'typed.yaml', '/headers/Content-Type', 'set the Content-Type with mediaType')
-  await invalid({ 'bad.name.yaml': 'status: 200' }, 'bad.name.yaml', undefined, "'bad.name' is not a plain name (letters, digits, - and _, up to 128)")
-  await invalid({ '-x.yaml': 'status: 200' }, '-x.yaml', undefined, "'-x' is not a plain name (letters, digits, - and _, up to 128)")
+  await invalid({ 'bad.name.yaml': 'status: 200' }, 'bad.name.yaml', undefined, "'bad.name' is not a plain name (letters, digits, - and _, up to 128 characters)")
+  await invalid({ '-x.yaml': 'status: 200' }, '-x.yaml', undefined, "'-x' is not a plain name (letters, digits, - and _, up to 128 characters)")
   await invalid({ 'broken.yaml': 'status: [200' }, 'broken.yaml', undefined,
     'Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 13')
   await invalid({ 'extra.yaml': 'status: 200\ncolour: red' }, 'extra.yaml', '', "must NOT have additional properties 'colour'")
   await invalid({ 'regex.yaml': 'status: 200\nwhen: {path: {postId: {regex: "(unclosed"}}}' }, 'regex.yaml', '/when/path/postId/regex',
     'Invalid regular expression: /(unclosed/u: Unterminated group')
   await invalid({ 'pointer.yaml': 'status: 200\nwhen: {body: {site_id: mysite}}' }, 'pointer.yaml', '/when/body/site_id', "'site_id' is not a JSON pointer (they start with /)")
+  await invalid({ 'spaced.yaml': 'status: 429\nheaders: {"X Bad": y}' }, 'spaced.yaml', '/headers/X Bad', 'Header name must be a valid HTTP token ["X Bad"]')
+  await invalid({ 'framed.yaml': 'status: 429\nheaders: {Content-Length: 3}' }, 'framed.yaml', '/headers/Content-Length', 'Content-Length is set by the server')
+  await invalid({ 'typo.yaml': 'status: 409\nwhen: {path: {postID: x}}' }, 'typo.yaml', '/when/path/postID', "the path has no parameter 'postID' (it has postId)")
+  await invalid({ 'misspelt.yaml': 'status: 409\nwhen: {query: {x: {equal: 5}}}' }, 'misspelt.yaml', '/when/query/x', "must NOT have additional properties 'equal'")
+  await invalid({ 'keyed.yaml': 'status: 200\nstate: {key: "post:{paths.postId}", set: x}' }, 'keyed.yaml', '/state/key',
+    "'post:{paths.postId}' has a placeholder that is not {path.x}, {query.x}, {headers.x}, {cookies.x} or {body/pointer}")
   await refuses(t, { uforge: { cancelMachineImagePublish: { 'gone.yaml': 'status: 204\nbody: {message: bye}' } } }, [UFORGE],
     'UNDERSTUDY_FIXTURE_INVALID', 'uforge/cancelMachineImagePublish/gone.yaml', '/body', 'the 204 response of cancelMachineImagePublish has no content')
   await refuses(t, cancels({ 'conflict.yaml': 'status: 409' }), [POSTMANTIS], 'UNDERSTUDY_SCENARIO_DUPLICATE',
@@ -82,7 +88,7 @@ t.test('lenient: each bad fixture is a warning and is skipped, the good ones loa
   const at = (file: string): string => path.join(fixtures, file)
   const invalid = ERROR_CODES.UNDERSTUDY_FIXTURE_INVALID
   t.strictSame(app.understudy.warnings, [
-    `UNDERSTUDY_FIXTURE_INVALID ${at('postmantis/cancelScheduledPost/bad.name.yaml')}: ${invalid}: 'bad.name' is not a plain name (letters, digits, - and _, up to 128)`,
+    `UNDERSTUDY_FIXTURE_INVALID ${at('postmantis/cancelScheduledPost/bad.name.yaml')}: ${invalid}: 'bad.name' is not a plain name (letters, digits, - and _, up to 128 characters)`,
     `UNDERSTUDY_FIXTURE_INVALID ${at('postmantis/deletePost')}: ${invalid}: postmantis has no operation 'deletePost' (it has cancelScheduledPost)`,
     `${at('uforge')}: no loaded spec is named 'uforge'; its fixtures are not used`,
     `UNDERSTUDY_FIXTURE_INVALID ${at('postmantis/cancelScheduledPost/teapot.yaml')}#/status: ${invalid}: 418 is not documented for cancelScheduledPost (documented: 200, 400, 401, 403, 404, 409, 429)`,
@@ -290,4 +296,15 @@ t.test('a scenario name is never a path', async (t) => {
   const after = await cancel()
   t.equal(after.statusCode, 200, 'the server keeps answering')
   t.equal(after.headers['x-mock-scenario'], 'canceled')
+})
+
+t.test('inherited names are not request values: constructor is absent from a query and a body', async (t) => {
+  const fixtures = t.testdir(cancels({
+    'protoQuery.yaml': 'status: 409\nwhen: {query: {constructor: {present: true}}}',
+    'protoBody.yaml': 'status: 404\nwhen: {body: {/constructor: {present: true}}}'
+  }))
+  const app = await buildMock(t, { specs: [POSTMANTIS], fixtures })
+  const res = await app.inject({ method: 'POST', url: `${POST}?a=1`, headers: { ...BEARER, 'content-type': 'application/json' }, payload: '{"x":1}' })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['x-mock-scenario'], 'canceled')
 })

@@ -238,6 +238,15 @@ t.test('x-mock-validate', async (t) => {
   }
 })
 
+t.test('report mode keeps its violations on an unknown-scenario answer', async (t) => {
+  const res = await app.inject({ method: 'POST', url: cancel('bad'), headers: { 'x-mock-validate': 'report', 'x-mock-scenario': 'nope' } })
+  t.equal(res.statusCode, 404)
+  t.strictSame(JSON.parse(String(res.headers['x-mock-violations'])), [
+    { in: 'security', path: '', message: 'requires credentials: bearerAuth' },
+    { in: 'path', path: '/postId', message: 'must match format "uuid"' }
+  ])
+})
+
 t.test('unreadable mock headers are a 400 problem', async (t) => {
   const cases: Array<[string, string, string]> = [
     ['x-mock-delay', 'abc', 'milliseconds (250) or a range (250-800)'],

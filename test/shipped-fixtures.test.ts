@@ -116,6 +116,18 @@ t.test('POST /__mock/reset?session=<id> clears that session only; POST /__mock/r
   for (const headers of [a, b, {}]) t.equal(await scenario(headers), 'scheduled', 'every session starts over')
 })
 
+t.test('a cancel refused with 406 records nothing; resetting an unknown session is 404', async (t) => {
+  const postId = '11111111-1111-4111-8111-000000000406'
+  const session = { 'x-mock-session': 'pm-406' }
+  const refused = await cancelPost(postId, { ...session, accept: 'text/csv' })
+  t.equal(refused.statusCode, 406)
+  t.equal(refused.headers['x-mock-scenario'], undefined)
+  answers(t, await cancelPost(postId, session), 200, 'scheduled', (await cancelPost(postId, { 'x-mock-scenario': 'canceled' })).json())
+  const reset = await app.inject({ method: 'POST', url: '/__mock/reset?session=nobody-here' })
+  t.equal(reset.statusCode, 404)
+  t.strictSame(reset.json(), { type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: "No session 'nobody-here' to reset." })
+})
+
 t.test('UForge: publish 404 is unknown, 409 already finished, in JSON and (by default) XML', async (t) => {
   const xml = (status: number, message: string, messageId: string, pitid: string): string =>
     '<?xml version="1.0" encoding="UTF-8"?><ns0:uforgeError xmlns:ns0="http://www.usharesoft.com/uforge">' +

@@ -18,7 +18,7 @@ program.command('serve')
   .option('--no-fixtures', 'serve the specs\' examples only')
   .option('--lenient', 'skip invalid fixtures and scenario sets with a warning instead of failing', false)
   .option('--max-sessions <count>', 'sessions kept at once (least recently used dropped first)', parsePositive, 1000)
-  .option('--max-delay <ms>', 'cap on x-mock-delay and fixture delayMs', parsePositive, 30_000)
+  .option('--max-delay <ms>', 'cap on x-mock-delay and fixture delayMs (0: no delays)', parseNonNegative, 30_000)
   .option('--log', 'log every request (Fastify logger)', false)
   .action(serve)
 
@@ -26,6 +26,12 @@ function parsePort (value: string): number {
   const port = Number(value)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535')
   return port
+}
+
+function parseNonNegative (value: string): number {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('a whole number, 0 or more')
+  return number
 }
 
 function parsePositive (value: string): number {

@@ -10,6 +10,8 @@ export interface Rendered {
   headers: Record<string, string>
   contentType: string | undefined
   body: Buffer | undefined
+  /** The scenario could not be sent in any acceptable media type: this is the 406 instead. */
+  notAcceptable?: true
 }
 
 export interface RenderOptions {
@@ -34,7 +36,7 @@ export async function renderPrepared (response: PreparedResponse, options: Rende
   const available = response.media.map((media) => media.mediaType)
   const chosen = negotiate(options.accept, available)
   if (chosen === undefined && options.status < 400) {
-    return renderProblem(problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available }))
+    return { ...renderProblem(problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available })), notAcceptable: true }
   }
   const media = response.media.find((entry) => entry.mediaType === chosen) ?? response.media[0]!
   let body = (options.exampleName === undefined ? undefined : media.bodies.get(options.exampleName)) ?? media.defaultBody

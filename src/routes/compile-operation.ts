@@ -33,9 +33,10 @@ export async function compileOperation (
   const responses = await prepareResponses(operation)
   const scenarios = collectScenarios(operation, responses)
   const defaultScenario = pickDefaultScenario(scenarios)
+  const pathParams = operation.parameters.filter((p) => p.value.in === 'path').map((p) => p.value.name)
   for (const source of fixtures) {
     try {
-      scenarios.push(fixtureScenario(operation, scenarios, compileFixture(source, responses, compiler)))
+      scenarios.push(fixtureScenario(operation, scenarios, compileFixture(source, responses, compiler, pathParams)))
     } catch (error) {
       if (!(error instanceof UnderstudyError)) throw error
       reporter.problem(error)

@@ -81,7 +81,7 @@ async function answer (
     const scenarios = compiled.scenarios.map((scenario) => scenario.name)
     const sets = [...context.sets.keys()]
     return {
-      rendered: renderProblem(problem('unknown-scenario', `${compiled.operationId} has no scenario '${selection.requested}'. Known: ${scenarios.join(', ')}`, { operationId: compiled.operationId, scenarios, sets }))
+      rendered: renderProblem(problem('unknown-scenario', `${compiled.operationId} has no scenario '${selection.requested}'. Known: ${scenarios.join(', ')}`, { operationId: compiled.operationId, scenarios, sets }), extra)
     }
   }
   const { scenario } = selection
@@ -94,7 +94,8 @@ async function answer (
     seed: selection.seed,
     headers: extra
   })
-  return { rendered, scenario }
+  // A 406 did not answer with the scenario: it records nothing.
+  return { rendered, scenario: rendered.notAcceptable === true ? undefined : scenario }
 }
 
 /** The API's own answer to a request without credentials or that fails validation; undefined when it passes. */

@@ -1,7 +1,8 @@
 import { parseCookie } from 'cookie'
 import type { IncomingHttpHeaders } from 'node:http'
-import { FAULTS, NAME_PATTERN, type Fault } from '../fixture/fixture-format.js'
+import { FAULTS, PLAIN_NAME_HINT, isPlainName, type Fault } from '../fixture/fixture-format.js'
 import { problem, type Problem } from '../respond/problem.js'
+import { single } from '../scenario/parse-headers.js'
 import { DEFAULT_SESSION } from '../session/session-store.js'
 
 export type ValidationMode = 'on' | 'off' | 'report'
@@ -16,21 +17,21 @@ export interface MockControls {
   validate: ValidationMode
 }
 
-const SESSION = new RegExp(NAME_PATTERN)
 const DELAY = /^(\d{1,9})(?:\s*-\s*(\d{1,9}))?$/
 const MODES = new Set<string>(['on', 'off', 'report'])
 const FAULT_NAMES = new Set<string>([...FAULTS, 'none'])
 
 /**
  * `x-mock-session` (or the `mock_session` cookie, for browsers), `x-mock-delay: 250` or
- * `250-800`, `x-mock-fault`, `x-mock-validate`. A value that cannot be read is a 400 problem.
+ * `250-800`, `x-mock-fault`, `x-mock-validate`. A header value that cannot be read is a 400
+ * problem; a `mock_session` cookie that is not a plain name is ignored.
  */
 export function readMockHeaders (headers: IncomingHttpHeaders, maxDelayMs: number): { ok: true, controls: MockControls } | { ok: false, problem: Problem } {
   const header = single(headers['x-mock-session'])
-  const session = header ?? sessionCookie(headers.cookie) ?? DEFAULT_SESSION
-  if (!SESSION.test(session)) {
-    return invalid(header === undefined ? 'mock_session cookie' : 'x-mock-session', session, 'a plain name (letters, digits, - and _, up to 128 characters)')
-  }
+  if (header !== undefined && !isPlainName(header)) return invalid('x-mock-session', header, PLAIN_NAME_HINT)
+  // A browser's stale or foreign cookie must not break every call: an unusable one is ignored.
+  const cookie = header === undefined ? sessionCookie(headers.cookie) : undefined
+  const session = header ?? (cookie !== undefined && isPlainName(cookie) ? cookie : DEFAULT_SESSION)
 
   let delayMs: number | undefined
   const delay = single(headers['x-mock-delay'])
@@ -39,7 +40,9 @@ export function readMockHeaders (headers: IncomingHttpHeaders, maxDelayMs: numbe
     const low = Number(match?.[1])
     const high = match?.[2] === undefined ? low : Number(match[2])
     if (match === null || high < low) return invalid('x-mock-delay', delay, 'milliseconds (250) or a range (250-800)')
-    delayMs = Math.min(maxDelayMs, low + Math.floor(Math.random() * (high - low + 1)))
+    // Cap the range, then draw: 20000-60000 under a 30 s cap stays uniform over 20-30 s.
+    const [from, to] = [Math.min(low, maxDelayMs), Math.min(high, maxDelayMs)]
+    delayMs = from + Math.floor(Math.random() * (to - from + 1))
   }
 
   const fault = single(headers['x-mock-fault'])
@@ -55,8 +58,4 @@ function sessionCookie (header: string | undefined): string | undefined {
 
 function invalid (header: string, value: string, expected: string): { ok: false, problem: Problem } {
   return { ok: false, problem: problem('invalid-mock-header', `${header}: '${value}' is not valid; expected ${expected}.`, { header }) }
-}
-
-function single (value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

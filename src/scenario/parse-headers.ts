@@ -38,3 +38,8 @@ export function parsePrefer (header: string | undefined): Preference {
   }
   return preference
 }
+
+/** The first value of a header Node may have collected into an array. */
+export function single (value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,7 +1,7 @@
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import type { Session } from '../session/session-store.js'
 import type { Scenario } from './collect-scenarios.js'
-import { parsePrefer, scenarioFor } from './parse-headers.js'
+import { parsePrefer, scenarioFor, single } from './parse-headers.js'
 
 export interface ScenarioTable {
   operationId: string
@@ -89,8 +89,4 @@ function matchesCode (scenario: Scenario, code: string): boolean {
 function describe (name: string | undefined, code: string | undefined, example: string | undefined): string {
   if (name !== undefined) return name
   return [code === undefined ? '' : `code=${code}`, example === undefined ? '' : `example=${example}`].filter(Boolean).join(', ')
-}
-
-function single (value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

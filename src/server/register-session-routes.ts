@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
-import { NAME_PATTERN } from '../fixture/fixture-format.js'
+import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
 import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
@@ -21,7 +21,6 @@ const checkChoice = new Ajv2020({ allErrors: true, allowUnionTypes: true }).comp
     scenarios: { type: 'object', additionalProperties: { type: 'string' } }
   }
 })
-const SESSION_ID = new RegExp(NAME_PATTERN)
 
 /**
  * `/__mock/sessions[/<id>]` (PUT a choice of set and scenarios, GET, DELETE),
@@ -48,7 +47,7 @@ export function registerSessionRoutes (
 
   app.put<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
     const { id } = request.params
-    if (!SESSION_ID.test(id)) return invalid(reply, [`'${id}' is not a session id: letters, digits, - and _, up to 128`])
+    if (!isPlainName(id)) return invalid(reply, [`'${id}' is not a session id: ${PLAIN_NAME_HINT}`])
     const body = request.body ?? {}
     if (Buffer.isBuffer(body)) return sendProblem(reply, problem('unsupported-media-type', 'A session choice is JSON: send Content-Type: application/json.', { supported: ['application/json'] }))
     if (body instanceof MalformedBody) return invalid(reply, [body.reason])
@@ -73,8 +72,12 @@ export function registerSessionRoutes (
     return reply.code(204).send()
   })
 
-  app.post<{ Querystring: { session?: string } }>(`${CONTROL_PREFIX}/reset`, async (request, reply) => {
-    sessions.resetState(request.query.session)
+  app.post<{ Querystring: { session?: string | string[] } }>(`${CONTROL_PREFIX}/reset`, async (request, reply) => {
+    const { session } = request.query
+    if (session !== undefined && (typeof session !== 'string' || sessions.find(session) === undefined)) {
+      return sendProblem(reply, problem('not-found', `No session '${String(session)}' to reset.`))
+    }
+    sessions.resetState(session)
     return reply.code(204).send()
   })
 }

@@ -5,8 +5,10 @@ export function getByPointer (root: unknown, pointer: string): unknown {
   if (pointer === '') return root
   let value: unknown = root
   for (const raw of pointer.slice(1).split('/')) {
-    if (typeof value !== 'object' || value === null) return undefined
-    value = (value as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')]
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    // Own properties only: `/constructor` is not a value of a parsed body.
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined
+    value = (value as Record<string, unknown>)[key]
   }
   return value
 }
