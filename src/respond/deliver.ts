@@ -34,6 +34,7 @@ export async function deliver (reply: FastifyReply, rendered: Rendered, { delayM
     }
   }
   reply.code(rendered.status).headers(rendered.headers)
+  if (rendered.extraHeaders !== undefined) reply.headers(rendered.extraHeaders)
   if (rendered.contentType !== undefined) reply.type(rendered.contentType)
   if (fault === undefined) return reply.send(rendered.body)
 

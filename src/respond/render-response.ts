@@ -7,7 +7,10 @@ import { serializeBody } from './serialize-body.js'
 /** A response ready to go on the wire: everything but the delay and the fault. */
 export interface Rendered {
   status: number
-  headers: Record<string, string>
+  /** The documented headers: the prepared object itself, never copied per request. */
+  headers: Readonly<Record<string, string>>
+  /** What this request adds (x-mock-scenario, x-mock-violations), sent after `headers`. */
+  extraHeaders: Readonly<Record<string, string>> | undefined
   contentType: string | undefined
   body: Buffer | undefined
   /** The scenario could not be sent in any acceptable media type: this is the 406 instead. */
@@ -31,8 +34,9 @@ export interface RenderOptions {
  * media type anyway, as real servers do (RFC 9110 §12.1 lets a server disregard Accept).
  */
 export async function renderPrepared (response: PreparedResponse, options: RenderOptions): Promise<Rendered> {
-  const headers = options.headers === undefined ? response.headers : { ...response.headers, ...options.headers }
-  if (response.media.length === 0) return { status: options.status, headers, contentType: undefined, body: undefined }
+  const { headers } = response
+  const extraHeaders = options.headers
+  if (response.media.length === 0) return { status: options.status, headers, extraHeaders, contentType: undefined, body: undefined }
   const available = response.media.map((media) => media.mediaType)
   const chosen = negotiate(options.accept, available)
   if (chosen === undefined && options.status < 400) {
@@ -44,9 +48,11 @@ export async function renderPrepared (response: PreparedResponse, options: Rende
     const seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : toSeed(options.seed)
     body = serializeBody(await fakeValue(media.schema, seed), media.mediaType, media.schema, media.rootName)
   }
-  return { status: options.status, headers, contentType: media.mediaType, body }
+  return { status: options.status, headers, extraHeaders, contentType: media.mediaType, body }
 }
 
-export function renderProblem (body: Problem, headers: Record<string, string> = {}): Rendered {
-  return { status: body.status, headers, contentType: 'application/problem+json', body: Buffer.from(JSON.stringify(body)) }
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
+
+export function renderProblem (body: Problem, extraHeaders?: Record<string, string>): Rendered {
+  return { status: body.status, headers: NO_HEADERS, extraHeaders, contentType: 'application/problem+json', body: Buffer.from(JSON.stringify(body)) }
 }

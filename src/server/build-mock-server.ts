@@ -65,7 +65,8 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     const fixtures = found.fixtures.filter((fixture) => fixture.spec === operation.spec.name && fixture.operationId === operation.operationId)
     operations.push(await compileOperation(operation, compilers.get(operation.spec)!, fixtures, reporter))
   }
-  const sets = compileSets(found.sets, operations, reporter)
+  const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
+  const sets = compileSets(found.sets, byId, reporter)
   const sessions = new SessionStore(options.maxSessions ?? 1000)
   sessions.open(DEFAULT_SESSION)
 
@@ -92,7 +93,7 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   registerBodyParsers(app)
   handleErrors(app)
   await registerControlRoutes(app, specs, summaries)
-  registerSessionRoutes(app, sessions, sets, operations)
+  registerSessionRoutes(app, sessions, sets, byId)
   const closing = new AbortController()
   app.addHook('preClose', (done) => { closing.abort(); done() })
   registerOperationRoutes(app, operations, { sets, sessions, maxDelayMs: options.maxDelayMs ?? 30_000, closing: closing.signal })
@@ -108,8 +109,7 @@ function operationsBySpec (operations: ReturnType<typeof buildOperationIndex>): 
   return bySpec
 }
 
-function compileSets (sources: readonly ScenarioSetSource[], operations: readonly CompiledOperation[], reporter: Reporter): Map<string, ScenarioSet> {
-  const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
+function compileSets (sources: readonly ScenarioSetSource[], byId: ReadonlyMap<string, CompiledOperation>, reporter: Reporter): Map<string, ScenarioSet> {
   return compileScenarioSets(sources, (operationId) => {
     const operation = byId.get(operationId)
     return operation === undefined ? undefined : [...operation.byName.keys()]

@@ -30,10 +30,9 @@ export function registerSessionRoutes (
   app: FastifyInstance,
   sessions: SessionStore,
   sets: ReadonlyMap<string, ScenarioSet>,
-  operations: readonly CompiledOperation[]
+  byId: ReadonlyMap<string, CompiledOperation>
 ): void {
   const json = 'application/json'
-  const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
   const setList = JSON.stringify([...sets.values()].map(({ name, description, file, scenarios }) => ({ name, description, file, scenarios: Object.fromEntries(scenarios) })))
 
   app.get(`${CONTROL_PREFIX}/scenario-sets`, async (_request, reply) => reply.type(json).send(setList))
