@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { UnderstudyError } from '../errors.js'
+import { check } from './check.js'
 import { serve } from './serve.js'
+import { verifyCommand } from './verify.js'
 
 const program = new Command()
   .name('understudy')
@@ -19,8 +21,33 @@ program.command('serve')
   .option('--lenient', 'skip invalid fixtures and scenario sets with a warning instead of failing', false)
   .option('--max-sessions <count>', 'sessions kept at once (least recently used dropped first)', parsePositive, 1000)
   .option('--max-delay <ms>', 'cap on x-mock-delay and fixture delayMs (0: no delays)', parseNonNegative, 30_000)
+  .option('--strict', 'answer 500 invalid-response instead of sending a response that does not match the spec', false)
+  .option('--coverage-report <file>', 'on shutdown, write served/never-served coverage as JSON and print a summary')
+  .option('--fail-under <percent>', 'on shutdown, exit 1 when less than this share of documented responses was served', parsePercent)
   .option('--log', 'log every request (Fastify logger)', false)
   .action(serve)
+
+program.command('check')
+  .description('check specs and fixtures: documents, examples, fixtures, operationIds and routes; exit 1 on any problem')
+  .argument('[paths...]', 'spec files or folders', ['specs'])
+  .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')
+  .option('--no-fixtures', 'check the specs only')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(check)
+
+program.command('verify')
+  .description('contract-test a running server against the specs: TAP on stdout, exit 1 on any failure')
+  .argument('[paths...]', 'spec files or folders', ['specs'])
+  .requiredOption('--target <url>', 'base URL of the server under test', parseUrl)
+  .option('--fixtures <dir>', 'fixtures folder for request: cases (default: fixtures, when it exists)')
+  .option('--no-fixtures', 'use the specs\' request examples only')
+  .option('--only <operationIds>', 'comma-separated operationIds to verify', parseList)
+  .option('--header <header>', "header sent with every request, 'Name: value' (repeatable)", collect, [])
+  .option('--base-path <spec=/prefix>', 'where the target mounts a spec\'s API, instead of its servers[0] path (repeatable)', collect, [])
+  .option('--scenario-header [name]', 'drive a mock: send each case\'s scenario in this header (default name: x-mock-scenario)')
+  .option('--junit <file>', 'also write a JUnit XML report')
+  .option('--timeout <ms>', 'per-request timeout', parsePositive, 10_000)
+  .action(verifyCommand)
 
 function parsePort (value: string): number {
   const port = Number(value)
@@ -32,6 +59,28 @@ function parseNonNegative (value: string): number {
   const number = Number(value)
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('a whole number, 0 or more')
   return number
+}
+
+function parsePercent (value: string): number {
+  const number = Number(value)
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 100) throw new InvalidArgumentError('a percentage from 0 to 100')
+  return number
+}
+
+function parseUrl (value: string): string {
+  try {
+    const url = new URL(value)
+    if (url.protocol === 'http:' || url.protocol === 'https:') return value
+  } catch {}
+  throw new InvalidArgumentError('an http:// or https:// URL')
+}
+
+function parseList (value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter(Boolean)
+}
+
+function collect (value: string, previous: string[]): string[] {
+  return [...previous, value]
 }
 
 function parsePositive (value: string): number {
