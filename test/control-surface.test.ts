@@ -105,5 +105,5 @@ t.test('CORS: a browser on another origin may call the mock and read its headers
   t.equal(preflight.headers['access-control-allow-headers'], 'authorization,x-mock-scenario')
   const res = await app.inject({ method: 'POST', url: '/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel', headers: { origin: 'http://localhost:5173', authorization: 'Bearer k' } })
   t.equal(res.headers['access-control-allow-origin'], 'http://localhost:5173')
-  t.equal(res.headers['access-control-expose-headers'], 'x-mock-scenario, x-mock-violations')
+  t.equal(res.headers['access-control-expose-headers'], 'x-mock-scenario, x-mock-violations, x-mock-response-violations')
 })

@@ -1,3 +1,6 @@
+import { writeFile } from 'node:fs/promises'
+import type { CoverageReport } from '../coverage/coverage-recorder.js'
+import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
 import { buildMockServer } from '../server/build-mock-server.js'
 
 export interface ServeOptions {
@@ -10,6 +13,9 @@ export interface ServeOptions {
   lenient: boolean
   maxSessions: number
   maxDelay: number
+  strict: boolean
+  coverageReport: string | undefined
+  failUnder: number | undefined
 }
 
 /** Starts the mock, prints what it mounted, and closes cleanly on SIGINT/SIGTERM. */
@@ -21,7 +27,8 @@ export async function serve (paths: string[], options: ServeOptions): Promise<vo
     fixtures: options.fixtures === true ? undefined : options.fixtures,
     lenient: options.lenient,
     maxSessions: options.maxSessions,
-    maxDelayMs: options.maxDelay
+    maxDelayMs: options.maxDelay,
+    strict: options.strict
   })
   const address = await app.listen({ port: options.port, host: options.host })
   const { operations, specs, scenarioSets, warnings } = app.understudy
@@ -38,10 +45,28 @@ export async function serve (paths: string[], options: ServeOptions): Promise<vo
   ].join('\n'))
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      app.close().then(() => process.stdout.write('understudy: stopped\n'), (error: unknown) => {
+      app.close().then(async () => {
+        process.stdout.write('understudy: stopped\n')
+        await reportCoverage(app.understudy.coverage(), options)
+      }).catch((error: unknown) => {
         process.stderr.write(`understudy: error while stopping: ${String(error)}\n`)
         process.exitCode = 1
       })
     })
+  }
+}
+
+/** On shutdown: the coverage file, a summary, and with `--fail-under` the exit code. */
+async function reportCoverage (report: CoverageReport, options: ServeOptions): Promise<void> {
+  if (options.coverageReport === undefined && options.failUnder === undefined) return
+  const lines = summarizeCoverage(report)
+  if (options.coverageReport !== undefined) {
+    await writeFile(options.coverageReport, JSON.stringify(report, null, 2) + '\n')
+    lines.push(`understudy: coverage report written to ${options.coverageReport}`)
+  }
+  process.stdout.write(lines.join('\n') + '\n')
+  if (options.failUnder !== undefined && isUnder(report, options.failUnder)) {
+    process.stderr.write(`understudy: coverage ${report.responses.percent}% is under --fail-under ${options.failUnder}%\n`)
+    process.exitCode = 1
   }
 }

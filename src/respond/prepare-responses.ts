@@ -1,11 +1,23 @@
+import type { ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
 import type { IndexedOperation } from '../spec/index-operations.js'
-import { childPointer, getByPointer } from '../spec/resolve-ref.js'
+import { childPointer, getByPointer, resolveLocalRef } from '../spec/resolve-ref.js'
+import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
+import { toViolations, type Violation } from '../validate/violations.js'
 import { fakeValue } from './fake-value.js'
 import { serializeBody } from './serialize-body.js'
 
 /** The seed of bodies faked at start for responses that have a schema but no example. */
 const STATIC_SEED = 1
+
+/** A body ready to send, with what is wrong with it, both worked out at start. */
+export interface PreparedBody {
+  bytes: Buffer
+  /** Where its value differs from the response's schema; empty when it conforms. */
+  violations: readonly Violation[]
+  /** Where the body comes from, for messages: `spec example 'ok'`, `fixture <file>`, `faker (seed 1)`. */
+  source: string
+}
 
 export interface PreparedMedia {
   mediaType: string
@@ -13,18 +25,26 @@ export interface PreparedMedia {
   schema: OpenAPIV3.SchemaObject | undefined
   /** Where the schema lives in the bundled document, for validators. */
   schemaPointer: string | undefined
+  /** The schema's validator (compiled at start), for bodies faked per request. */
+  validate: ValidateFunction | undefined
   rootName: string
-  /** Example name → bytes, serialised once at start. */
-  bodies: ReadonlyMap<string, Buffer>
-  /** The first example's bytes (or a body faked from the schema). */
-  defaultBody: Buffer
+  /** Example name → body, serialised and validated once at start. */
+  bodies: ReadonlyMap<string, PreparedBody>
+  /** The first example (or a body faked from the schema). */
+  defaultBody: PreparedBody
 }
 
 export interface PreparedResponse {
   statusKey: string
   status: number
-  /** Documented response headers with their example values. */
+  /** Documented response headers with their example values, as sent. */
   headers: Readonly<Record<string, string>>
+  /** The same values before they became text, for `checkHeaders`. */
+  headerValues: Readonly<Record<string, unknown>>
+  /** Where `headers` differ from the documented headers (a value against its schema, a required one missing). */
+  headerViolations: readonly Violation[]
+  /** Checks header values (lower-case names) against the documented headers, with validators compiled at start. */
+  checkHeaders: (values: Readonly<Record<string, unknown>>) => Violation[]
   /** Declared order; empty when the response has no body. */
   media: readonly PreparedMedia[]
   /** Example names in declared order, across media types. */
@@ -35,8 +55,11 @@ export interface PreparedResponse {
 
 type ExampleMap = Record<string, OpenAPIV3.ExampleObject>
 
-/** Everything about an operation's responses that does not depend on the request. */
-export async function prepareResponses (operation: IndexedOperation): Promise<PreparedResponse[]> {
+/**
+ * Everything about an operation's responses that does not depend on the request: every
+ * body serialised, and checked against its schema, once.
+ */
+export async function prepareResponses (operation: IndexedOperation, compiler: SchemaCompiler): Promise<PreparedResponse[]> {
   const rootNames = componentNames(operation.spec.dereferenced as OpenAPIV3.Document)
   const prepared: PreparedResponse[] = []
   for (const { statusKey, response } of operation.responses) {
@@ -47,30 +70,78 @@ export async function prepareResponses (operation: IndexedOperation): Promise<Pr
     for (const [declared, mediaObject] of contents) {
       const mediaType = concreteMediaType(declared)
       const schema = mediaObject.schema as OpenAPIV3.SchemaObject | undefined
+      const schemaPointer = schema === undefined ? undefined : childPointer(response.pointer, 'content', declared, 'schema')
+      const validate = schemaPointer === undefined ? undefined : compiler.validatorAt(schemaPointer)
       const rootName = (schema !== undefined ? rootNames.get(schema) : undefined) ?? 'response'
-      const bodies = new Map<string, Buffer>()
+      const prepare = (body: unknown, source: string): PreparedBody =>
+        ({ bytes: serializeBody(body, mediaType, schema, rootName), violations: bodyViolations(validate, body), source })
+      const bodies = new Map<string, PreparedBody>()
       for (const name of exampleNames) {
         // An example given for one media type serves the others too (JSON value → XML).
         const example = examplesOf(mediaObject)[name] ?? contents.map(([, other]) => examplesOf(other)[name]).find(Boolean)
-        bodies.set(name, serializeBody(example?.value, mediaType, schema, rootName))
+        bodies.set(name, prepare(example?.value, `spec example '${name}'`))
       }
       const first = exampleNames[0]
       const defaultBody = first !== undefined
-        ? bodies.get(first) as Buffer
-        : serializeBody(schema === undefined ? '' : await fakeValue(schema, STATIC_SEED), mediaType, schema, rootName)
-      const schemaPointer = schema === undefined ? undefined : childPointer(response.pointer, 'content', declared, 'schema')
-      media.push({ mediaType, schema, schemaPointer, rootName, bodies, defaultBody })
+        ? bodies.get(first) as PreparedBody
+        : schema === undefined
+          ? prepare('', `spec response ${statusKey}`)
+          : prepare(await fakeValue(schema, STATIC_SEED), `faker (seed ${STATIC_SEED})`)
+      media.push({ mediaType, schema, schemaPointer, validate, rootName, bodies, defaultBody })
     }
+    const checkHeaders = compileHeaderCheck(operation, compiler, value.headers ?? {}, childPointer(response.pointer, 'headers'))
+    const headerValues = await exampleHeaderValues(value.headers)
     prepared.push({
       statusKey,
       status: statusOf(statusKey),
-      headers: await headerValues(value.headers),
+      headers: Object.fromEntries(Object.entries(headerValues).map(([name, example]) => [name, toHeaderValue(example)])),
+      headerValues,
+      headerViolations: checkHeaders(headerValues),
+      checkHeaders,
       media,
       exampleNames,
       malformedExample: (value as { 'x-mock-malformed-example'?: string })['x-mock-malformed-example']
     })
   }
   return prepared
+}
+
+/** A body value against its schema's validator (none: nothing to check). */
+export function bodyViolations (validate: ValidateFunction | undefined, value: unknown): readonly Violation[] {
+  return validate === undefined || validate(value) ? [] : toViolations('body', validate.errors)
+}
+
+/**
+ * Validators for the documented headers (OpenAPI coerces header text: `"60"` is an integer),
+ * compiled once; the check reports values against their schemas and required headers that
+ * are missing.
+ */
+function compileHeaderCheck (
+  operation: IndexedOperation,
+  compiler: SchemaCompiler,
+  headers: NonNullable<OpenAPIV3.ResponseObject['headers']>,
+  pointer: string
+): PreparedResponse['checkHeaders'] {
+  const bundled = getByPointer(operation.spec.document, pointer) as Record<string, unknown> | undefined
+  const checks = Object.entries(headers).flatMap(([name, header]) => {
+    if (name.toLowerCase() === 'content-type') return []
+    const located = resolveLocalRef<OpenAPIV3.HeaderObject>(operation.spec.document, bundled?.[name], childPointer(pointer, name))
+    const schemaPointer = childPointer(located.pointer, 'schema')
+    const validate = (header as OpenAPIV3.HeaderObject).schema === undefined ? undefined : compiler.compileCoercing(compiler.ref(schemaPointer), schemaPointer)
+    return [{ name: name.toLowerCase(), required: (header as OpenAPIV3.HeaderObject).required === true, validate }]
+  })
+  return (values) => {
+    const violations: Violation[] = []
+    for (const { name, required, validate } of checks) {
+      const value = values[name]
+      if (value === undefined) {
+        if (required) violations.push({ in: 'header', path: `/${name}`, message: 'is required but has no value' })
+      } else if (validate !== undefined && !validate(value)) {
+        violations.push(...toViolations('header', validate.errors).map((violation) => ({ ...violation, path: `/${name}${violation.path}` })))
+      }
+    }
+    return violations
+  }
 }
 
 /** A response declared as a range (`*\/*`, `application/*`) is sent as a real type. */
@@ -100,8 +171,9 @@ function componentNames (document: OpenAPIV3.Document): Map<object, string> {
   return new Map(Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => [schema as object, name]))
 }
 
-async function headerValues (headers: OpenAPIV3.ResponseObject['headers']): Promise<Record<string, string>> {
-  const values: Record<string, string> = {}
+/** Each documented header's example (or a value from its schema), by lower-case name. */
+async function exampleHeaderValues (headers: OpenAPIV3.ResponseObject['headers']): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {}
   for (const [name, header] of Object.entries(headers ?? {}) as Array<[string, OpenAPIV3.HeaderObject]>) {
     if (name.toLowerCase() === 'content-type') continue // OpenAPI: described by the media type instead
     const schema = header.schema as OpenAPIV3.SchemaObject | undefined
@@ -109,7 +181,7 @@ async function headerValues (headers: OpenAPIV3.ResponseObject['headers']): Prom
       (schema as { examples?: unknown[] } | undefined)?.examples?.[0] ?? schema?.example ?? schema?.default ?? schema?.enum?.[0] ??
       (schema === undefined ? undefined : await fakeValue(schema, STATIC_SEED))
     if (example === undefined) continue
-    values[name.toLowerCase()] = toHeaderValue(example)
+    values[name.toLowerCase()] = example
   }
   return values
 }

@@ -13,6 +13,7 @@ export const PROBLEMS = {
   'not-acceptable': { status: 406, title: 'Not acceptable' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'invalid-response': { status: 500, title: 'Invalid response' },
   internal: { status: 500, title: 'Internal error' }
 } as const
 

@@ -1,6 +1,7 @@
 import { fakeValue, toSeed } from './fake-value.js'
 import { negotiate } from './negotiate.js'
-import type { PreparedResponse } from './prepare-responses.js'
+import type { Violation } from '../validate/violations.js'
+import { bodyViolations, type PreparedBody, type PreparedResponse } from './prepare-responses.js'
 import { problem, type Problem } from './problem.js'
 import { serializeBody } from './serialize-body.js'
 
@@ -13,6 +14,10 @@ export interface Rendered {
   extraHeaders: Readonly<Record<string, string>> | undefined
   contentType: string | undefined
   body: Buffer | undefined
+  /** Where this response differs from the spec (worked out at start for static bodies). */
+  violations: readonly Violation[]
+  /** Where the body comes from, for messages (see PreparedBody.source). */
+  source: string
   /** The scenario could not be sent in any acceptable media type: this is the 406 instead. */
   notAcceptable?: true
 }
@@ -34,25 +39,31 @@ export interface RenderOptions {
  * media type anyway, as real servers do (RFC 9110 §12.1 lets a server disregard Accept).
  */
 export async function renderPrepared (response: PreparedResponse, options: RenderOptions): Promise<Rendered> {
-  const { headers } = response
+  const { headers, headerViolations } = response
   const extraHeaders = options.headers
-  if (response.media.length === 0) return { status: options.status, headers, extraHeaders, contentType: undefined, body: undefined }
+  const status = options.status
+  if (response.media.length === 0) {
+    return { status, headers, extraHeaders, contentType: undefined, body: undefined, violations: headerViolations, source: `spec response ${response.statusKey}` }
+  }
   const available = response.media.map((media) => media.mediaType)
   const chosen = negotiate(options.accept, available)
-  if (chosen === undefined && options.status < 400) {
+  if (chosen === undefined && status < 400) {
     return { ...renderProblem(problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available })), notAcceptable: true }
   }
   const media = response.media.find((entry) => entry.mediaType === chosen) ?? response.media[0]!
-  let body = (options.exampleName === undefined ? undefined : media.bodies.get(options.exampleName)) ?? media.defaultBody
+  let body: PreparedBody = (options.exampleName === undefined ? undefined : media.bodies.get(options.exampleName)) ?? media.defaultBody
   if (options.dynamic && media.schema !== undefined) {
     const seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : toSeed(options.seed)
-    body = serializeBody(await fakeValue(media.schema, seed), media.mediaType, media.schema, media.rootName)
+    const value = await fakeValue(media.schema, seed)
+    body = { bytes: serializeBody(value, media.mediaType, media.schema, media.rootName), violations: bodyViolations(media.validate, value), source: `faker (seed ${seed})` }
   }
-  return { status: options.status, headers, extraHeaders, contentType: media.mediaType, body }
+  const violations = headerViolations.length === 0 ? body.violations : [...headerViolations, ...body.violations]
+  return { status, headers, extraHeaders, contentType: media.mediaType, body: body.bytes, violations, source: body.source }
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
 
+/** understudy's own answer (not the API's): there is no spec to check it against. */
 export function renderProblem (body: Problem, extraHeaders?: Record<string, string>): Rendered {
-  return { status: body.status, headers: NO_HEADERS, extraHeaders, contentType: 'application/problem+json', body: Buffer.from(JSON.stringify(body)) }
+  return { status: body.status, headers: NO_HEADERS, extraHeaders, contentType: 'application/problem+json', body: Buffer.from(JSON.stringify(body)), violations: [], source: 'understudy' }
 }

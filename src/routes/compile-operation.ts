@@ -22,7 +22,8 @@ export interface CompiledOperation extends ScenarioTable {
 
 /**
  * Prepares the spec's responses, then adds the operation's fixtures (in name order); a
- * fixture that fails its checks goes to the reporter, which throws or, lenient, warns.
+ * fixture that fails its checks goes to the reporter, which throws or, lenient, warns
+ * (and the fixture is skipped, unless all that is wrong is a body or header value).
  */
 export async function compileOperation (
   operation: IndexedOperation,
@@ -30,13 +31,17 @@ export async function compileOperation (
   fixtures: readonly FixtureSource[],
   reporter: Reporter
 ): Promise<CompiledOperation> {
-  const responses = await prepareResponses(operation)
+  const responses = await prepareResponses(operation, compiler)
   const scenarios = collectScenarios(operation, responses)
   const defaultScenario = pickDefaultScenario(scenarios)
   const pathParams = operation.parameters.filter((p) => p.value.in === 'path').map((p) => p.value.name)
   for (const source of fixtures) {
     try {
-      scenarios.push(fixtureScenario(operation, scenarios, compileFixture(source, responses, compiler, pathParams)))
+      const fixture = compileFixture(source, responses, pathParams)
+      // The reporter throws, or (lenient, check) records the problem: then the fixture is
+      // served, and response validation reports it or, strict, refuses it per request.
+      for (const problem of fixture.contractProblems) reporter.problem(problem)
+      scenarios.push(fixtureScenario(operation, scenarios, fixture))
     } catch (error) {
       if (!(error instanceof UnderstudyError)) throw error
       reporter.problem(error)

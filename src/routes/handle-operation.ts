@@ -1,9 +1,11 @@
 import { parseCookie } from 'cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
+import type { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { deliver } from '../respond/deliver.js'
 import { problem, sendProblem } from '../respond/problem.js'
+import type { PreparedResponse } from '../respond/prepare-responses.js'
 import { renderPrepared, renderProblem, type Rendered } from '../respond/render-response.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
 import { selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
@@ -16,24 +18,29 @@ import { readMockHeaders, type MockControls } from './read-mock-headers.js'
 /** Violations travel in one response header; past this length the list is cut short. */
 const VIOLATIONS_HEADER_LIMIT = 2048
 
-/** What every operation shares: scenario sets, sessions and the delay cap. */
+/** What every operation shares: scenario sets, sessions, the delay cap, strictness and coverage. */
 export interface MockContext {
   sets: ReadonlyMap<string, ScenarioSet>
   sessions: SessionStore
   maxDelayMs: number
   /** Aborted when the server closes, ending pending delays. */
   closing: AbortSignal
+  /** A response that does not match the spec becomes a 500 `invalid-response` instead. */
+  strict: boolean
+  coverage: CoverageRecorder
 }
 
 interface Answer {
   rendered: Rendered
+  /** The documented response that answered, and its scenario's name; absent for understudy's own answers. */
+  served?: { response: PreparedResponse, name: string }
   /** The scenario that answered, when one did (not for a refused request). */
   scenario?: Scenario
 }
 
 /**
  * route → mock headers → security check → request validation → select scenario → render
- * → record state → deliver (delay, fault).
+ * → validate the response → record state and coverage → deliver (delay, fault).
  */
 export function createOperationHandler (compiled: CompiledOperation, context: MockContext) {
   return async function handleOperation (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -42,15 +49,37 @@ export function createOperationHandler (compiled: CompiledOperation, context: Mo
     const { controls } = read
     const parts = toRequestParts(request, compiled)
     const session = context.sessions.find(controls.sessionId)
-    const { rendered, scenario } = await answer(compiled, context, request.headers, parts, controls, session)
-    const fixture = scenario?.fixture
+    const answered = holdToContract(compiled, await answer(compiled, context, request.headers, parts, controls, session), context.strict)
+    const { rendered, served } = answered
+    const fixture = answered.scenario?.fixture
     if (fixture?.state !== undefined) {
       recordState(session ?? context.sessions.open(controls.sessionId), fixture.state.key(parts), fixture.state.value)
     }
     const fault = controls.fault ?? fixture?.fault
+    if (served !== undefined && (fault === undefined || fault === 'none')) {
+      context.coverage.record(controls.sessionId, compiled.operationId, served.response.statusKey, served.name)
+    }
     const delayMs = controls.delayMs ?? (fixture?.delayMs === undefined ? undefined : Math.min(fixture.delayMs, context.maxDelayMs))
     return await deliver(reply, rendered, { delayMs, fault: fault === 'none' ? undefined : fault, closing: context.closing })
   }
+}
+
+/**
+ * Response validation. The violations of static bodies were worked out at start, so a
+ * conforming response costs one length check. A violation is reported in
+ * `x-mock-response-violations`, or, strict, the response is replaced by a 500 naming its source.
+ */
+function holdToContract (compiled: CompiledOperation, answered: Answer, strict: boolean): Answer {
+  const { rendered, served } = answered
+  const { violations } = rendered
+  if (served === undefined || violations.length === 0) return answered
+  if (!strict) {
+    return { ...answered, rendered: { ...rendered, extraHeaders: { ...rendered.extraHeaders, 'x-mock-response-violations': violationsHeader(violations) } } }
+  }
+  const count = `${violations.length} violation${violations.length === 1 ? '' : 's'}`
+  const detail = `The ${rendered.source} does not match ${compiled.operationId}'s ${served.response.statusKey} response in the spec: ${count}.`
+  const body = problem('invalid-response', detail, { operationId: compiled.operationId, source: rendered.source, response: served.response.statusKey, scenario: served.name, errors: violations })
+  return { rendered: renderProblem(body, rendered.extraHeaders) }
 }
 
 async function answer (
@@ -65,7 +94,7 @@ async function answer (
   const extra: Record<string, string> = {}
   if (controls.validate === 'on') {
     const refusal = await refuse(compiled, parts, accept)
-    if (refusal !== undefined) return { rendered: refusal }
+    if (refusal !== undefined) return refusal
   } else if (controls.validate === 'report') {
     const violations = reportViolations(compiled, parts)
     if (violations.length > 0) extra['x-mock-violations'] = violationsHeader(violations)
@@ -95,34 +124,35 @@ async function answer (
     headers: extra
   })
   // A 406 did not answer with the scenario: it records nothing.
-  return { rendered, scenario: rendered.notAcceptable === true ? undefined : scenario }
+  if (rendered.notAcceptable === true) return { rendered }
+  return { rendered, scenario, served: { response: scenario.response, name: scenario.name } }
 }
 
 /** The API's own answer to a request without credentials or that fails validation; undefined when it passes. */
-async function refuse (compiled: CompiledOperation, parts: RequestParts, accept: string | undefined): Promise<Rendered | undefined> {
+async function refuse (compiled: CompiledOperation, parts: RequestParts, accept: string | undefined): Promise<Answer | undefined> {
   if (!compiled.checkSecurity(parts)) {
     const response = compiled.unauthorizedResponse
-    if (response === undefined) return renderProblem(problem('unauthorized', `${compiled.operationId} requires credentials: ${describeSecurity(compiled)}`))
-    return await renderPrepared(response, { status: response.status, exampleName: undefined, accept, dynamic: false, seed: undefined })
+    if (response === undefined) return { rendered: renderProblem(problem('unauthorized', `${compiled.operationId} requires credentials: ${describeSecurity(compiled)}`)) }
+    return await answerWith(response, undefined, accept)
   }
   const check = compiled.validateRequest(parts)
   if (check.ok) return undefined
   if (check.kind === 'unsupported-media-type') {
-    return renderProblem(problem('unsupported-media-type', `${compiled.operationId} accepts ${check.supported.join(', ')}, not ${check.contentType}`, { supported: check.supported }))
+    return { rendered: renderProblem(problem('unsupported-media-type', `${compiled.operationId} accepts ${check.supported.join(', ')}, not ${check.contentType}`, { supported: check.supported })) }
   }
   const response = compiled.invalidRequestResponse
   if (response === undefined) {
     const count = check.violations.length
-    return renderProblem(problem('invalid-request', `The request does not match ${compiled.operationId}: ${count} violation${count === 1 ? '' : 's'}.`, { errors: check.violations }))
+    return { rendered: renderProblem(problem('invalid-request', `The request does not match ${compiled.operationId}: ${count} violation${count === 1 ? '' : 's'}.`, { errors: check.violations })) }
   }
-  return await renderPrepared(response, {
-    status: response.status,
-    exampleName: check.malformed ? response.malformedExample : undefined,
-    accept,
-    dynamic: false,
-    seed: undefined,
-    headers: { 'x-mock-violations': violationsHeader(check.violations) }
-  })
+  return await answerWith(response, check.malformed ? response.malformedExample : undefined, accept, { 'x-mock-violations': violationsHeader(check.violations) })
+}
+
+/** A documented response, in its named example (else its first), outside scenario selection. */
+async function answerWith (response: PreparedResponse, exampleName: string | undefined, accept: string | undefined, headers?: Record<string, string>): Promise<Answer> {
+  const rendered = await renderPrepared(response, { status: response.status, exampleName, accept, dynamic: false, seed: undefined, headers })
+  const name = exampleName !== undefined && response.exampleNames.includes(exampleName) ? exampleName : response.exampleNames[0] ?? response.statusKey
+  return { rendered, served: { response, name } }
 }
 
 /** `x-mock-validate: report`: everything `refuse` would have refused, as violations. */

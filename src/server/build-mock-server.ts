@@ -1,5 +1,6 @@
 import cors from '@fastify/cors'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { CoverageRecorder, type CoverageReport } from '../coverage/coverage-recorder.js'
 import { compileScenarioSets, type ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { fixturesRoot, readFixtures, type Reporter, type ScenarioSetSource } from '../fixture/read-fixtures.js'
 import { compileOperation, type CompiledOperation } from '../routes/compile-operation.js'
@@ -10,6 +11,7 @@ import { loadSpecs, type LoadedSpec } from '../spec/load-spec.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
 import { answerError, handleErrors } from './handle-errors.js'
+import { registerCoverageRoutes } from './register-coverage-routes.js'
 import { registerControlRoutes, summarizeOperations, type OperationSummary } from './register-control-routes.js'
 import { registerSessionRoutes } from './register-session-routes.js'
 
@@ -28,6 +30,12 @@ export interface MockServerOptions {
   maxSessions?: number
   /** Cap on any delay (`x-mock-delay`, fixture `delayMs`), in ms. Default: 30000. */
   maxDelayMs?: number
+  /**
+   * A response that does not match the spec (an example, a fixture or a faked body) is
+   * replaced by a 500 `invalid-response` problem. Default: false — the violations are
+   * reported in the `x-mock-response-violations` header and the response is sent.
+   */
+  strict?: boolean
 }
 
 export interface MockServerInfo {
@@ -37,6 +45,8 @@ export interface MockServerInfo {
   scenarioSets: readonly string[]
   /** Startup warnings: skipped fixture folders, and with `lenient`, skipped fixtures. */
   warnings: readonly string[]
+  /** What was served and never served so far: in every session, or in one. */
+  coverage: (session?: string) => CoverageReport
 }
 
 declare module 'fastify' {
@@ -80,13 +90,20 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     forceCloseConnections: true
   })
   const summaries = summarizeOperations(operations)
-  app.decorate('understudy', { specs: specs.map(({ name, file }) => ({ name, file })), operations: summaries, scenarioSets: [...sets.keys()], warnings })
+  const coverage = new CoverageRecorder(operations)
+  app.decorate('understudy', {
+    specs: specs.map(({ name, file }) => ({ name, file })),
+    operations: summaries,
+    scenarioSets: [...sets.keys()],
+    warnings,
+    coverage: (session?: string) => coverage.report(session)
+  })
   // Browsers call the mock from another origin: reflect it, and let scripts read our headers.
   await app.register(cors, {
     origin: true,
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    exposedHeaders: ['x-mock-scenario', 'x-mock-violations'],
+    exposedHeaders: ['x-mock-scenario', 'x-mock-violations', 'x-mock-response-violations'],
     // An OPTIONS that is not a preflight is not a client error.
     strictPreflight: false
   })
@@ -94,9 +111,17 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   handleErrors(app)
   await registerControlRoutes(app, specs, summaries)
   registerSessionRoutes(app, sessions, sets, byId)
+  registerCoverageRoutes(app, coverage)
   const closing = new AbortController()
   app.addHook('preClose', (done) => { closing.abort(); done() })
-  registerOperationRoutes(app, operations, { sets, sessions, maxDelayMs: options.maxDelayMs ?? 30_000, closing: closing.signal })
+  registerOperationRoutes(app, operations, {
+    sets,
+    sessions,
+    maxDelayMs: options.maxDelayMs ?? 30_000,
+    closing: closing.signal,
+    strict: options.strict ?? false,
+    coverage
+  })
   return app
 }
 

@@ -1,0 +1,111 @@
+import type { CompiledOperation } from '../routes/compile-operation.js'
+
+/** Distinct (session, operation, status, scenario) entries kept; past this, new ones are counted as dropped. */
+const MAX_ENTRIES = 100_000
+
+interface Entry {
+  session: string
+  operationId: string
+  statusKey: string
+  scenario: string
+  count: number
+}
+
+export interface CoverageShare {
+  documented: number
+  served: number
+  /** served / documented, in percent, to one decimal (100 when nothing is documented). */
+  percent: number
+}
+
+export interface CoverageReport {
+  /** The session the report is about; null: all of them. */
+  session: string | null
+  /** Documented responses (operation × status key) served at least once. */
+  responses: CoverageShare
+  /** Scenarios (examples, fixtures, responses without examples) served at least once. */
+  scenarios: CoverageShare
+  served: Array<{ spec: string, operationId: string, status: string, scenario: string, session: string, count: number }>
+  neverServed: {
+    /** Documented responses not served at all, with the scenarios that would serve them. */
+    responses: Array<{ spec: string, operationId: string, status: string, scenarios: string[] }>
+    /** Scenarios not served, of responses that were served in another scenario. */
+    scenarios: Array<{ spec: string, operationId: string, status: string, scenario: string }>
+  }
+  /** Entries not recorded because the table was full. */
+  dropped: number
+}
+
+/**
+ * Which operation × documented response × scenario the mock served, per session. A request
+ * costs one string key and one Map lookup; the report is worked out when asked for.
+ */
+export class CoverageRecorder {
+  readonly #operations: readonly CompiledOperation[]
+  readonly #entries = new Map<string, Entry>()
+  #dropped = 0
+
+  constructor (operations: readonly CompiledOperation[]) {
+    this.#operations = operations
+  }
+
+  record (session: string, operationId: string, statusKey: string, scenario: string): void {
+    const key = `${session}\n${operationId}\n${statusKey}\n${scenario}`
+    const entry = this.#entries.get(key)
+    if (entry !== undefined) entry.count++
+    else if (this.#entries.size < MAX_ENTRIES) this.#entries.set(key, { session, operationId, statusKey, scenario, count: 1 })
+    else this.#dropped++
+  }
+
+  /** Forgets what was served: in every session, or in one. */
+  reset (session?: string): void {
+    for (const [key, entry] of this.#entries) {
+      if (session === undefined || entry.session === session) this.#entries.delete(key)
+    }
+    if (session === undefined) this.#dropped = 0
+  }
+
+  report (session?: string): CoverageReport {
+    const bySlot = new Map<string, Entry[]>()
+    for (const entry of this.#entries.values()) {
+      if (session !== undefined && entry.session !== session) continue
+      const slot = `${entry.operationId}\n${entry.statusKey}\n${entry.scenario}`
+      bySlot.set(slot, [...bySlot.get(slot) ?? [], entry])
+    }
+    const report: CoverageReport = {
+      session: session ?? null,
+      responses: { documented: 0, served: 0, percent: 0 },
+      scenarios: { documented: 0, served: 0, percent: 0 },
+      served: [],
+      neverServed: { responses: [], scenarios: [] },
+      dropped: this.#dropped
+    }
+    for (const { operation, operationId, scenarios } of this.#operations) {
+      const spec = operation.spec.name
+      for (const { statusKey: status } of operation.responses) {
+        const names = scenarios.filter((scenario) => scenario.response.statusKey === status).map((scenario) => scenario.name)
+        const unserved = names.filter((name) => !bySlot.has(`${operationId}\n${status}\n${name}`))
+        for (const name of names) {
+          const entries = (bySlot.get(`${operationId}\n${status}\n${name}`) ?? []).sort((a, b) => a.session < b.session ? -1 : 1)
+          for (const { session, count } of entries) report.served.push({ spec, operationId, status, scenario: name, session, count })
+        }
+        report.responses.documented++
+        report.scenarios.documented += names.length
+        report.scenarios.served += names.length - unserved.length
+        if (unserved.length === names.length) {
+          report.neverServed.responses.push({ spec, operationId, status, scenarios: names })
+        } else {
+          report.responses.served++
+          for (const scenario of unserved) report.neverServed.scenarios.push({ spec, operationId, status, scenario })
+        }
+      }
+    }
+    report.responses.percent = percent(report.responses)
+    report.scenarios.percent = percent(report.scenarios)
+    return report
+  }
+}
+
+function percent ({ documented, served }: CoverageShare): number {
+  return documented === 0 ? 100 : Math.round(served / documented * 1000) / 10
+}

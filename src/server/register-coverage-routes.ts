@@ -1,0 +1,32 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { CoverageRecorder } from '../coverage/coverage-recorder.js'
+import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
+import { problem, sendProblem } from '../respond/problem.js'
+import { CONTROL_PREFIX } from '../spec/index-operations.js'
+
+interface SessionQuery { Querystring: { session?: string | string[] } }
+
+/**
+ * `GET /__mock/coverage[?session=<id>]`: what was served and never served;
+ * `DELETE /__mock/coverage[?session=<id>]`: forget it (between test files, say).
+ */
+export function registerCoverageRoutes (app: FastifyInstance, coverage: CoverageRecorder): void {
+  app.get<SessionQuery>(`${CONTROL_PREFIX}/coverage`, async (request, reply) => {
+    const session = sessionOf(request.query.session, reply)
+    if (session === false) return reply
+    return reply.type('application/json').send(JSON.stringify(coverage.report(session)))
+  })
+  app.delete<SessionQuery>(`${CONTROL_PREFIX}/coverage`, async (request, reply) => {
+    const session = sessionOf(request.query.session, reply)
+    if (session === false) return reply
+    coverage.reset(session)
+    return reply.code(204).send()
+  })
+}
+
+/** The `session` query parameter; false when it is not one session id (the 400 is sent). */
+function sessionOf (value: string | string[] | undefined, reply: FastifyReply): string | undefined | false {
+  if (value === undefined || (typeof value === 'string' && isPlainName(value))) return value
+  sendProblem(reply, problem('invalid-session', `'${String(value)}' is not a session id: ${PLAIN_NAME_HINT}`, { errors: [`session must be ${PLAIN_NAME_HINT}`] }))
+  return false
+}
