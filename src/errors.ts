@@ -17,7 +17,9 @@ export const ERROR_CODES = {
   UNDERSTUDY_SCHEMA_INVALID: 'A schema cannot be compiled',
   UNDERSTUDY_FIXTURES_NOT_FOUND: 'The fixtures folder does not exist',
   UNDERSTUDY_FIXTURE_INVALID: 'The fixture is invalid',
-  UNDERSTUDY_SCENARIO_SET_INVALID: 'The scenario set is invalid'
+  UNDERSTUDY_SCENARIO_SET_INVALID: 'The scenario set is invalid',
+  UNDERSTUDY_EXAMPLE_INVALID: 'An example does not match its schema',
+  UNDERSTUDY_RESPONSE_UNDESCRIBED: 'A documented response has neither example nor schema'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -42,9 +44,15 @@ export class UnderstudyError extends Error {
 
   /** One line for a terminal: `CODE file#/pointer: message`. */
   format (): string {
-    const where = this.file === undefined ? '' : ` ${this.file}${this.pointer === undefined ? '' : `#${this.pointer}`}`
-    return `${this.code}${where}: ${this.message}`
+    return formatProblemLine(this)
   }
+}
+
+/** `CODE file#/pointer: message`: an error's line, or the same for a problem kept as data (`check --format json`). */
+export function formatProblemLine (problem: { code: ErrorCode, file?: string | null, pointer?: string | null, message: string }): string {
+  const { file, pointer } = problem
+  const where = file === undefined || file === null ? '' : ` ${file}${pointer === undefined || pointer === null ? '' : `#${pointer}`}`
+  return `${problem.code}${where}: ${problem.message}`
 }
 
 /** RFC 6901: one reference token. */

@@ -1,10 +1,21 @@
+import { formatCheckReport } from '../check/format-report.js'
+import { check as runCheck } from '../check/run-check.js'
+
 export interface CheckCommandOptions {
   /** A folder, or true for the default, or false (`--no-fixtures`). */
   fixtures: string | boolean
   format: 'text' | 'json'
 }
 
-/** `understudy check` (being written in this session). */
-export async function check (_paths: string[], _options: CheckCommandOptions): Promise<void> {
-  throw new Error('understudy check is not built yet')
+/** `understudy check`: every problem of the specs and fixtures, one line each; exit 1 if any. */
+export async function check (paths: string[], options: CheckCommandOptions): Promise<void> {
+  const report = await runCheck({ specs: paths, fixtures: options.fixtures === true ? undefined : options.fixtures })
+  if (options.format === 'json') {
+    // Warnings are in the document; stdout stays one JSON value for tools.
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n')
+  } else {
+    for (const warning of report.warnings) process.stderr.write(`understudy: warning: ${warning}\n`)
+    process.stdout.write(formatCheckReport(report))
+  }
+  process.exitCode = report.ok ? 0 : 1
 }

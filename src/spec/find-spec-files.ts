@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { UnderstudyError } from '../errors.js'
+import type { Reporter } from '../fixture/read-fixtures.js'
 
 const SPEC_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
 
@@ -10,12 +11,20 @@ export interface SpecFile {
   explicit: boolean
 }
 
-/** Expands files and folders (one level deep, sorted) into candidate spec files. */
-export async function findSpecFiles (paths: readonly string[]): Promise<SpecFile[]> {
+/**
+ * Expands files and folders (one level deep, sorted) into candidate spec files. A missing
+ * path throws or, given a reporter, is reported and skipped.
+ */
+export async function findSpecFiles (paths: readonly string[], reporter?: Reporter): Promise<SpecFile[]> {
   const found: SpecFile[] = []
   for (const given of paths) {
     const info = await stat(given).catch(() => undefined)
-    if (info === undefined) throw new UnderstudyError('UNDERSTUDY_SPEC_NOT_FOUND', given, { file: given })
+    if (info === undefined) {
+      const error = new UnderstudyError('UNDERSTUDY_SPEC_NOT_FOUND', given, { file: given })
+      if (reporter === undefined) throw error
+      reporter.problem(error)
+      continue
+    }
     if (!info.isDirectory()) {
       found.push({ file: given, explicit: true })
       continue

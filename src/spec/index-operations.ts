@@ -1,5 +1,6 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import { UnderstudyError, toPointer } from '../errors.js'
+import type { Reporter } from '../fixture/read-fixtures.js'
 import type { LoadedSpec } from './load-spec.js'
 import { childPointer, resolveLocalRef, type Located } from './resolve-ref.js'
 
@@ -28,39 +29,67 @@ export interface IndexedOperation {
   securitySchemes: Record<string, OpenAPIV3.SecuritySchemeObject>
 }
 
-/** Turns every operation of every spec into a plain record; duplicate ids and routes are startup errors. */
-export function buildOperationIndex (specs: readonly LoadedSpec[]): IndexedOperation[] {
+/**
+ * Turns every operation of every spec into a plain record. A repeated operationId, a route
+ * taken twice and a path under /__mock throw; given a reporter, each goes to it and the
+ * operation is left out (the first one of an id or route stays).
+ */
+export function buildOperationIndex (specs: readonly LoadedSpec[], reporter?: Reporter): IndexedOperation[] {
   const operations: IndexedOperation[] = []
   const ids = new Map<string, IndexedOperation>()
   const routes = new Map<string, IndexedOperation>()
   for (const spec of specs) {
     for (const operation of indexSpec(spec)) {
-      const location = { file: spec.file, pointer: operation.pointer }
-      const sameId = ids.get(operation.operationId)
-      if (sameId !== undefined) {
-        throw new UnderstudyError('UNDERSTUDY_OPERATION_ID_DUPLICATE', `'${operation.operationId}' is also ${describe(sameId)}`, location)
-      }
-      const routeKey = `${operation.method} ${routeShape(operation.path)}`
-      const sameRoute = routes.get(routeKey)
-      if (sameRoute !== undefined) {
-        throw new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(sameRoute)}`, location)
-      }
-      if (operation.path === CONTROL_PREFIX || operation.path.startsWith(CONTROL_PREFIX + '/')) {
-        throw new UnderstudyError('UNDERSTUDY_RESERVED_PATH', operation.path, location)
+      const problem = findIndexProblem(operation, ids, routes)
+      if (problem !== undefined) {
+        if (reporter === undefined) throw problem
+        reporter.problem(problem)
+        continue
       }
       ids.set(operation.operationId, operation)
-      routes.set(routeKey, operation)
+      routes.set(`${operation.method} ${routeShape(operation.path)}`, operation)
       operations.push(operation)
     }
   }
   return operations
 }
 
+function findIndexProblem (
+  operation: IndexedOperation,
+  ids: ReadonlyMap<string, IndexedOperation>,
+  routes: ReadonlyMap<string, IndexedOperation>
+): UnderstudyError | undefined {
+  const location = { file: operation.spec.file, pointer: operation.pointer }
+  const sameId = ids.get(operation.operationId)
+  if (sameId !== undefined) {
+    return new UnderstudyError('UNDERSTUDY_OPERATION_ID_DUPLICATE', `'${operation.operationId}' is also ${describe(sameId)}`, location)
+  }
+  const sameRoute = routes.get(`${operation.method} ${routeShape(operation.path)}`)
+  if (sameRoute !== undefined) {
+    return new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(sameRoute)}`, location)
+  }
+  if (operation.path === CONTROL_PREFIX || operation.path.startsWith(CONTROL_PREFIX + '/')) {
+    return new UnderstudyError('UNDERSTUDY_RESERVED_PATH', operation.path, location)
+  }
+  return undefined
+}
+
+/** spec name → its operationIds: what the fixtures folder may name. */
+export function operationsBySpec (operations: readonly IndexedOperation[]): Map<string, Set<string>> {
+  const bySpec = new Map<string, Set<string>>()
+  for (const { spec, operationId } of operations) {
+    const ids = bySpec.get(spec.name) ?? new Set<string>()
+    bySpec.set(spec.name, ids.add(operationId))
+  }
+  return bySpec
+}
+
 function describe (operation: IndexedOperation): string {
   return `${operation.operationId} in ${operation.spec.file}#${operation.pointer}`
 }
 
-function indexSpec (spec: LoadedSpec): IndexedOperation[] {
+/** One spec's operations, in document order, whatever the other specs hold. */
+export function indexSpec (spec: LoadedSpec): IndexedOperation[] {
   const document = spec.document as OpenAPIV3.Document
   const basePath = serverBasePath(document.servers)
   const securitySchemes: Record<string, OpenAPIV3.SecuritySchemeObject> = {}

@@ -3,9 +3,10 @@ import path from 'node:path'
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types'
 import YAML from 'yaml'
 import { UnderstudyError } from '../errors.js'
+import type { Reporter } from '../fixture/read-fixtures.js'
 import { findSpecFiles } from './find-spec-files.js'
 import { isOpenApiDocument, readDocument } from './read-document.js'
-import { validateDocument } from './validate-document.js'
+import { findDocumentProblems } from './validate-document.js'
 
 export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document
 
@@ -33,29 +34,61 @@ const refParserOptions = {
   resolve: { http: false }
 }
 
-/** Loads every OpenAPI document under `paths`; files in folders without `openapi` are $ref targets and skipped. */
-export async function loadSpecs (paths: readonly string[]): Promise<LoadedSpec[]> {
+/**
+ * Loads every OpenAPI document under `paths`; files in folders without `openapi` are $ref
+ * targets and skipped. The first problem throws; given a reporter, each problem (every
+ * schema error of an invalid document) goes to it and that document is skipped.
+ */
+export async function loadSpecs (paths: readonly string[], reporter?: Reporter): Promise<LoadedSpec[]> {
+  let reported = 0
+  const report = (error: UnderstudyError): void => {
+    if (reporter === undefined) throw error
+    reported++
+    reporter.problem(error)
+  }
   const specs: LoadedSpec[] = []
   const byName = new Map<string, string>()
-  for (const { file, explicit } of await findSpecFiles(paths)) {
-    const parsed = await readDocument(file)
-    if (!isOpenApiDocument(parsed)) {
-      if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' field (OpenAPI 3.0 and 3.1 are supported)", { file, pointer: '' })
-      continue
+  const files = await findSpecFiles(paths, reporter === undefined ? undefined : { problem: report, warn: reporter.warn })
+  for (const { file, explicit } of files) {
+    try {
+      const parsed = await readDocument(file)
+      if (!isOpenApiDocument(parsed)) {
+        if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' field (OpenAPI 3.0 and 3.1 are supported)", { file, pointer: '' })
+        continue
+      }
+      const loaded = await readSpec(file, parsed, reporter !== undefined)
+      if (Array.isArray(loaded)) {
+        loaded.forEach(report)
+        continue
+      }
+      const clash = byName.get(loaded.name)
+      if (clash !== undefined) {
+        throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${loaded.name}' is also ${clash}`, { file })
+      }
+      byName.set(loaded.name, file)
+      specs.push(loaded)
+    } catch (error) {
+      if (!(error instanceof UnderstudyError)) throw error
+      report(error)
     }
-    const spec = await loadSpec(file, parsed)
-    const clash = byName.get(spec.name)
-    if (clash !== undefined) {
-      throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${spec.name}' is also ${clash}`, { file })
-    }
-    byName.set(spec.name, file)
-    specs.push(spec)
   }
-  if (specs.length === 0) throw new UnderstudyError('UNDERSTUDY_NO_SPECS', `in ${paths.join(', ')}`)
+  // With problems reported, no document is their consequence, not news.
+  if (specs.length === 0 && reported === 0) report(new UnderstudyError('UNDERSTUDY_NO_SPECS', `in ${paths.join(', ')}`))
   return specs
 }
 
 export async function loadSpec (file: string, parsed: { openapi: string }): Promise<LoadedSpec> {
+  const loaded = await readSpec(file, parsed, false)
+  if (Array.isArray(loaded)) throw loaded[0] as UnderstudyError
+  return loaded
+}
+
+/**
+ * Bundles, validates and dereferences one document. An invalid one gives its schema
+ * problems as values: the most telling one, or with `allProblems` every distinct one.
+ * Other problems (version, $ref) throw.
+ */
+async function readSpec (file: string, parsed: { openapi: string }, allProblems: boolean): Promise<LoadedSpec | UnderstudyError[]> {
   const version = parsed.openapi.startsWith('3.0') ? '3.0' : parsed.openapi.startsWith('3.1') ? '3.1' : undefined
   if (version === undefined) {
     throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', `OpenAPI ${parsed.openapi} is not supported (3.0 and 3.1 are)`, { file, pointer: '/openapi' })
@@ -65,7 +98,8 @@ export async function loadSpec (file: string, parsed: { openapi: string }): Prom
   let dereferenced: OpenApiDocument
   try {
     document = await $RefParser.bundle(absolute, structuredClone(parsed), refParserOptions) as OpenApiDocument
-    await validateDocument(document as unknown as Record<string, unknown>, file)
+    const problems = await findDocumentProblems(document as unknown as Record<string, unknown>, file, allProblems)
+    if (problems.length > 0) return problems
     dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refParserOptions) as OpenApiDocument
   } catch (error) {
     if (error instanceof UnderstudyError) throw error

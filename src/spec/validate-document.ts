@@ -4,19 +4,95 @@ import { UnderstudyError } from '../errors.js'
 
 let validator: Validator | undefined
 
-/** The official OpenAPI 3.0/3.1 JSON Schemas, via @seriousme/openapi-schema-validator. */
+/** The official OpenAPI 3.0/3.1 JSON Schemas, via @seriousme/openapi-schema-validator; throws the most telling error. */
 export async function validateDocument (document: Record<string, unknown>, file: string): Promise<void> {
+  const [first] = await findDocumentProblems(document, file, false)
+  if (first !== undefined) throw first
+}
+
+/**
+ * The document's schema errors as problems. `all: false`: one, the deepest error (with the
+ * count of the others), as startup reports it. `all: true`: every distinct error worth
+ * reading, without the noise of the schema's oneOf/if branches (what `check` reports).
+ */
+export async function findDocumentProblems (document: Record<string, unknown>, file: string, all: boolean): Promise<UnderstudyError[]> {
   validator ??= new Validator({ allErrors: true })
   const result = await validator.validate(document)
-  if (result.valid) return
+  if (result.valid) return []
   const errors = typeof result.errors === 'string' ? [] : (result.errors ?? [])
   if (errors.length === 0) {
-    throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', String(result.errors), { file, pointer: '' })
+    return [new UnderstudyError('UNDERSTUDY_SPEC_INVALID', String(result.errors), { file, pointer: '' })]
   }
+  const problem = (error: ErrorObject, suffix = ''): UnderstudyError =>
+    new UnderstudyError('UNDERSTUDY_SPEC_INVALID', describe(error) + suffix, { file, pointer: error.instancePath })
+  if (all) return distinctErrors(errors).map((error) => problem(error, allowedValues(error)))
   // oneOf/anyOf branches produce many errors; the deepest one is the most telling.
-  const deepest = [...errors].sort((a, b) => depth(b) - depth(a))[0] as ErrorObject
   const more = errors.length > 1 ? ` (${errors.length - 1} related schema error(s))` : ''
-  throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', describe(deepest) + more, { file, pointer: deepest.instancePath })
+  return [problem(deepest(errors), more)]
+}
+
+const COMBINATORS = new Set(['if', 'oneOf', 'anyOf', 'allOf', 'not'])
+
+/**
+ * The OpenAPI schemas try alternatives (`oneOf` in 3.0's, `if $ref … else` in 3.1's), so one
+ * mistake yields errors from every branch. Each combinator error anchors the errors at or
+ * under its instance path: under an `if`, all are real (the else branch applies), so each
+ * is kept; under a `oneOf`/`anyOf`, they are alternatives, so the deepest stands for them.
+ * "Must have $ref" is the reference branch of every object and never what the user meant.
+ */
+function distinctErrors (errors: readonly ErrorObject[]): ErrorObject[] {
+  const anchors = errors.filter((error) => COMBINATORS.has(error.keyword))
+  const leaves = errors.filter((error) => !COMBINATORS.has(error.keyword) &&
+    !(error.keyword === 'required' && (error.params as { missingProperty?: string }).missingProperty === '$ref'))
+  if (leaves.length === 0) return [deepest(errors)]
+  const clusters = new Map<string, { alternatives: boolean, errors: ErrorObject[] }>()
+  for (const leaf of leaves) {
+    const under = anchors.filter((anchor) => isAtOrUnder(leaf.instancePath, anchor.instancePath))
+    const anchorPath = under.reduce<string | undefined>((longest, anchor) =>
+      longest === undefined || anchor.instancePath.length > longest.length ? anchor.instancePath : longest, undefined)
+    // A leaf outside every combinator is its own cluster.
+    const key = anchorPath === undefined ? `leaf:${clusters.size}` : `anchor:${anchorPath}`
+    const cluster = clusters.get(key) ?? {
+      alternatives: under.some((anchor) => anchor.instancePath === anchorPath && (anchor.keyword === 'oneOf' || anchor.keyword === 'anyOf')),
+      errors: []
+    }
+    cluster.errors.push(leaf)
+    clusters.set(key, cluster)
+  }
+  const kept: ErrorObject[] = []
+  const seen = new Set<string>()
+  for (const { alternatives, errors: clustered } of clusters.values()) {
+    for (const error of alternatives ? [mergeEnums(deepest(clustered), clustered)] : clustered) {
+      const key = `${error.instancePath}\0${describe(error)}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      kept.push(error)
+    }
+  }
+  return kept
+}
+
+/** Alternatives each allow some values (3.0's parameter `in`: path | query | …): say all of them. */
+function mergeEnums (chosen: ErrorObject, errors: readonly ErrorObject[]): ErrorObject {
+  if (chosen.keyword !== 'enum') return chosen
+  const allowed = errors
+    .filter((error) => error.keyword === 'enum' && error.instancePath === chosen.instancePath)
+    .flatMap((error) => (error.params as { allowedValues: unknown[] }).allowedValues)
+  return { ...chosen, params: { allowedValues: [...new Set(allowed)] } }
+}
+
+/** `: query, header, path, cookie` for an enum error. */
+function allowedValues (error: ErrorObject): string {
+  const allowed = (error.params as { allowedValues?: unknown }).allowedValues
+  return error.keyword === 'enum' && Array.isArray(allowed) ? `: ${allowed.map(String).join(', ')}` : ''
+}
+
+function isAtOrUnder (path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(ancestor + '/')
+}
+
+function deepest (errors: readonly ErrorObject[]): ErrorObject {
+  return [...errors].sort((a, b) => depth(b) - depth(a))[0] as ErrorObject
 }
 
 function depth (error: ErrorObject): number {

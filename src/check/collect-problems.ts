@@ -1,0 +1,29 @@
+import type { UnderstudyError } from '../errors.js'
+import type { Reporter } from '../fixture/read-fixtures.js'
+
+export interface ProblemCollector {
+  /** Records instead of throwing, so one run finds every problem. */
+  reporter: Reporter
+  problems: UnderstudyError[]
+  warnings: string[]
+}
+
+/** A reporter that keeps every problem once (a shared component is met once per use). */
+export function collectProblems (): ProblemCollector {
+  const problems: UnderstudyError[] = []
+  const warnings: string[] = []
+  const seen = new Set<string>()
+  return {
+    problems,
+    warnings,
+    reporter: {
+      problem: (error) => {
+        const line = error.format()
+        if (seen.has(line)) return
+        seen.add(line)
+        problems.push(error)
+      },
+      warn: (message) => { if (!warnings.includes(message)) warnings.push(message) }
+    }
+  }
+}
