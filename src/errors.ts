@@ -19,7 +19,8 @@ export const ERROR_CODES = {
   UNDERSTUDY_FIXTURE_INVALID: 'The fixture is invalid',
   UNDERSTUDY_SCENARIO_SET_INVALID: 'The scenario set is invalid',
   UNDERSTUDY_EXAMPLE_INVALID: 'An example does not match its schema',
-  UNDERSTUDY_RESPONSE_UNDESCRIBED: 'A documented response has neither example nor schema'
+  UNDERSTUDY_RESPONSE_UNDESCRIBED: 'A documented response has neither example nor schema',
+  UNDERSTUDY_VERIFY_OPTION_INVALID: 'A verify option is invalid'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
