@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import t from 'tap'
 import { ROOT, SPECS, testSpec } from './helpers.js'
 
@@ -122,4 +124,37 @@ t.test('serve: a port in use prints one line, exit 1', async (t) => {
   const [code] = await once(child, 'exit') as [number]
   t.equal(code, 1)
   t.equal(stderr, `understudy: cannot listen: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`)
+})
+
+t.test('serve --coverage-report --fail-under: the report on shutdown, a summary, and the exit code', async (t) => {
+  const dir = t.testdir({})
+  const run = async (failUnder: string, requests: number): Promise<{ code: number, output: string, file: string }> => {
+    const file = path.join(dir, `coverage-${failUnder}.json`)
+    const { address, child, output } = await startCli(t, [path.join(SPECS, 'postmantis.yaml'), '--no-fixtures', '--strict', '--coverage-report', file, '--fail-under', failUnder])
+    for (let i = 0; i < requests; i++) {
+      const res = await fetch(`${address}/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel`, { method: 'POST', headers: { authorization: 'Bearer t' } })
+      t.equal(res.status, 200)
+    }
+    child.kill('SIGTERM')
+    const [code] = await once(child, 'exit') as [number]
+    return { code, output: output(), file }
+  }
+  const under = await run('20', 1)
+  t.equal(under.code, 1)
+  t.match(under.output, [
+    'understudy: stopped',
+    'understudy: coverage: 1 of 7 documented responses served (14.3%), 1 of 7 scenarios (14.3%)',
+    '  never served:',
+    '    postmantis#cancelScheduledPost  400, 401, 403, 404, 409, 429',
+    `understudy: coverage report written to ${under.file}`,
+    ''
+  ].join('\n'))
+  t.match(under.output, 'understudy: coverage 14.3% is under --fail-under 20%\n')
+  const report = JSON.parse(await readFile(under.file, 'utf8'))
+  t.strictSame(report.served, [{ spec: 'postmantis', operationId: 'cancelScheduledPost', status: '200', scenario: 'canceled', session: 'default', count: 1 }])
+  t.strictSame(report.responses, { documented: 7, served: 1, percent: 14.3 })
+
+  const over = await run('14', 2)
+  t.equal(over.code, 0)
+  t.notMatch(over.output, 'is under --fail-under')
 })
