@@ -1,4 +1,6 @@
 export { buildMockServer, type MockServerOptions, type MockServerInfo } from './server/build-mock-server.js'
 export type { OperationSummary } from './server/register-control-routes.js'
 export { ERROR_CODES, UnderstudyError, type ErrorCode } from './errors.js'
+export { check, type CheckOptions, type CheckReport, type CheckProblem, type CheckCounts } from './check/run-check.js'
+export { formatCheckReport } from './check/format-report.js'
 export { PROBLEMS, type Problem, type ProblemKind } from './respond/problem.js'
