@@ -1,5 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
+import { assertCoverage } from '../src/testing/tap-helpers.js'
 import { BEARER, SPECS, buildMock } from './helpers.js'
 
 const POSTMANTIS = path.join(SPECS, 'postmantis.yaml')
@@ -76,4 +77,20 @@ t.test('coverage: a fixture counts for its documented response; unserved scenari
   t.strictSame(report.served, [{ ...op, status: '404', scenario: 'gone', session: 'default', count: 1 }])
   t.strictSame(report.neverServed.scenarios, [{ ...op, status: '404', scenario: 'notFound' }])
   t.strictSame(app.understudy.coverage(), report, 'the in-process report is the same')
+})
+
+t.test('assertCoverage: one assertion, failing below the share, listing what was never served', async (t) => {
+  const app = await buildMock(t, { specs: [POSTMANTIS], fixtures: false })
+  await app.inject({ method: 'POST', url: POST, headers: BEARER })
+  const calls: unknown[][] = []
+  const recorder = { teardown: () => {}, ok: (...args: unknown[]) => { calls.push(args); return args[0] === true } }
+  assertCoverage(recorder, app, { atLeast: 20 })
+  assertCoverage(recorder, app, { atLeast: 14 })
+  assertCoverage(recorder, app, { atLeast: 100, session: 'alice' })
+  const listed = ['200', '400', '401', '403', '404', '409', '429'].map((status) => `postmantis#cancelScheduledPost ${status}`)
+  t.strictSame(calls, [
+    [false, '1 of 7 documented responses served (14.3%), at least 20% expected', { neverServed: listed.slice(1) }],
+    [true, '1 of 7 documented responses served (14.3%), at least 14% expected', { neverServed: listed.slice(1) }],
+    [false, '0 of 7 documented responses served (0%), at least 100% expected', { neverServed: listed }]
+  ])
 })

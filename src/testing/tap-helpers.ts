@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify'
+import type { CoverageReport } from '../coverage/coverage-recorder.js'
+import { buildMockServer, type MockServerOptions } from '../server/build-mock-server.js'
+
+/** The part of a tap `Test` (or node:test's context with a shim) these helpers use. */
+export interface TestLike {
+  teardown: (fn: () => unknown) => void
+  ok: (value: unknown, message?: string, extra?: Record<string, unknown>) => boolean
+}
+
+export interface StartedMock {
+  app: FastifyInstance
+  /** `http://127.0.0.1:<port>`: the base URL to give the client under test. */
+  url: string
+}
+
+/** A mock listening on 127.0.0.1 (a free port) for one test, closed when the test ends. */
+export async function startMock (t: TestLike, options: MockServerOptions = {}): Promise<StartedMock> {
+  const app = await buildMockServer(options)
+  t.teardown(async () => await app.close())
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  return { app, url }
+}
+
+export interface CoverageExpectation {
+  /** The share of documented responses (operation × status) that must have been served, in percent. */
+  atLeast: number
+  /** Count one session's requests only. */
+  session?: string
+}
+
+/** One assertion: enough documented responses were served; the diagnostic lists those never served. */
+export function assertCoverage (t: TestLike, app: FastifyInstance, { atLeast, session }: CoverageExpectation): CoverageReport {
+  const report = app.understudy.coverage(session)
+  const { documented, served, percent } = report.responses
+  const neverServed = report.neverServed.responses.map(({ spec, operationId, status }) => `${spec}#${operationId} ${status}`)
+  t.ok(documented === 0 || served / documented * 100 >= atLeast, `${served} of ${documented} documented responses served (${percent}%), at least ${atLeast}% expected`, { neverServed })
+  return report
+}
