@@ -1,0 +1,9 @@
+import { readFile } from 'node:fs/promises'
+import t from 'tap'
+import { ROOT } from './helpers.js'
+
+t.test('the README shows the consumer example test exactly as npm test runs it', async (t) => {
+  const readme = await readFile(`${ROOT}README.md`, 'utf8')
+  const example = await readFile(`${ROOT}test/consumer-example.test.ts`, 'utf8')
+  t.ok(readme.includes('```ts\n' + example + '```\n'), 'README.md embeds test/consumer-example.test.ts')
+})
