@@ -24,7 +24,8 @@ interface ExampleHolder {
 /**
  * Every example of the operations that has a schema to match: responses (bodies and
  * headers), request bodies and parameters. A value used twice against one schema (a
- * component example, a shared response) is one site; `externalValue` examples are not fetched, so not checked.
+ * component example, a shared response) is one site; `externalValue` examples are not
+ * fetched, so not checked.
  */
 export function findExamples (operations: readonly IndexedOperation[]): ExampleSite[] {
   const sites = new Map<string, ExampleSite>()
