@@ -6,7 +6,7 @@ import { fixturesRoot, readFixtures, type Reporter, type ScenarioSetSource } fro
 import { compileOperation, type CompiledOperation } from '../routes/compile-operation.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
 import { registerOperationRoutes } from '../routes/register-operation-routes.js'
-import { buildOperationIndex } from '../spec/index-operations.js'
+import { buildOperationIndex, operationsBySpec } from '../spec/index-operations.js'
 import { loadSpecs, type LoadedSpec } from '../spec/load-spec.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
@@ -123,15 +123,6 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     coverage
   })
   return app
-}
-
-function operationsBySpec (operations: ReturnType<typeof buildOperationIndex>): Map<string, Set<string>> {
-  const bySpec = new Map<string, Set<string>>()
-  for (const { spec, operationId } of operations) {
-    const ids = bySpec.get(spec.name) ?? new Set<string>()
-    bySpec.set(spec.name, ids.add(operationId))
-  }
-  return bySpec
 }
 
 function compileSets (sources: readonly ScenarioSetSource[], byId: ReadonlyMap<string, CompiledOperation>, reporter: Reporter): Map<string, ScenarioSet> {
