@@ -1,3 +1,12 @@
+import { writeFile } from 'node:fs/promises'
+import { formatJunit } from '../verify/format-junit.js'
+import { formatTapFooter, formatTapHeader, formatTapTestPoint } from '../verify/format-tap.js'
+import { optionError, parseBasePathArgument, parseHeaderArgument } from '../verify/validate-options.js'
+import { verify } from '../verify/verify.js'
+
+/** What `--scenario-header` without a name sends: the mock's own header. */
+export const DEFAULT_SCENARIO_HEADER = 'x-mock-scenario'
+
 export interface VerifyCommandOptions {
   target: string
   /** A folder, or true for the default, or false (`--no-fixtures`). */
@@ -11,7 +20,36 @@ export interface VerifyCommandOptions {
   timeout: number
 }
 
-/** `understudy verify` (being written in this session). */
-export async function verifyCommand (_paths: string[], _options: VerifyCommandOptions): Promise<void> {
-  throw new Error('understudy verify is not built yet')
+/** `understudy verify`: TAP on stdout as the cases run, JUnit on request; exit 1 on any failure. */
+export async function verifyCommand (paths: string[], options: VerifyCommandOptions): Promise<void> {
+  const headers: Record<string, string> = {}
+  const specHeaders: Record<string, Record<string, string>> = {}
+  for (const argument of options.header) {
+    const { spec, name, value } = parseHeaderArgument(argument)
+    if (spec === undefined) headers[name] = value
+    else (specHeaders[spec] ??= {})[name] = value
+  }
+  const report = await verify({
+    target: options.target,
+    specs: paths,
+    fixtures: options.fixtures === true ? undefined : options.fixtures,
+    ...(options.only === undefined ? {} : { only: options.only }),
+    headers,
+    specHeaders,
+    basePaths: Object.fromEntries(options.basePath.map(parseBasePathArgument)),
+    ...(options.scenarioHeader === undefined ? {} : { scenarioHeader: options.scenarioHeader === true ? DEFAULT_SCENARIO_HEADER : options.scenarioHeader }),
+    timeoutMs: options.timeout,
+    onStart: (total) => process.stdout.write(formatTapHeader(total)),
+    onCase: (result, index) => process.stdout.write(formatTapTestPoint(result, index))
+  })
+  process.stdout.write(formatTapFooter(report))
+  for (const warning of report.warnings) process.stderr.write(`understudy: warning: ${warning}\n`)
+  if (options.junit !== undefined) {
+    try {
+      await writeFile(options.junit, formatJunit(report))
+    } catch (error) {
+      throw optionError('--junit', `cannot write ${options.junit}: ${(error as Error).message}`)
+    }
+  }
+  process.exitCode = report.failed > 0 ? 1 : 0
 }
