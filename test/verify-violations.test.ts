@@ -1,7 +1,6 @@
-import { createServer } from 'node:net'
 import t from 'tap'
 import { UnderstudyError, verify, type VerifyOptions } from '../src/index.js'
-import { startTarget, TARGET_FIXTURES, TARGET_SPEC } from './verify/target-server.js'
+import { closedPort, startTarget, TARGET_FIXTURES, TARGET_SPEC } from './verify/target-server.js'
 
 const NAMES = [
   'verify-target listItems broken',
@@ -142,6 +141,16 @@ t.test('an unreachable target fails every case, it does not throw', async (t) =>
   }
 })
 
+t.test('a port fetch will not use is named as such', async (t) => {
+  const report = await verify({ target: 'http://127.0.0.1:6000', specs: [TARGET_SPEC], fixtures: false, only: ['ping'] })
+  t.strictSame(report.cases[0]!.failures, [{
+    kind: 'unreachable',
+    message: "no response: Node's fetch refuses to connect to port 6000 (a port browsers block); serve the target on another port",
+    expected: 'a response',
+    actual: 'port 6000 refused by fetch'
+  }])
+})
+
 t.test('--timeout: a slower answer is a failure of that case only', async (t) => {
   const target = await startTarget(t, { correct: true, slowMs: 2000 })
   const started = Date.now()
@@ -178,12 +187,3 @@ t.test('a fixture request naming no path parameter is a fixture error', async (t
   const error = await verify({ target: 'http://127.0.0.1:9', specs: [TARGET_SPEC], fixtures }).catch((caught: unknown) => caught) as UnderstudyError
   t.equal(error.format(), `UNDERSTUDY_FIXTURE_INVALID ${fixtures}/verify-target/getItem/odd.yaml#/request/path/itemId: The fixture is invalid: /v1/items/{id} has no path parameter 'itemId'`)
 })
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}

@@ -25,14 +25,19 @@ export async function sendCase (request: SentRequest, timeoutMs: number): Promis
     const contentType = response.headers.get('content-type') ?? undefined
     return { ok: true, response: { status: response.status, ...(contentType === undefined ? {} : { contentType }), headers, body }, durationMs: elapsed() }
   } catch (error) {
-    return { ok: false, failure: unreachable(error, timeoutMs), durationMs: elapsed() }
+    return { ok: false, failure: unreachable(error, request.url, timeoutMs), durationMs: elapsed() }
   }
 }
 
-function unreachable (error: unknown, timeoutMs: number): CaseFailure {
+function unreachable (error: unknown, url: string, timeoutMs: number): CaseFailure {
   const { name, message, cause } = error as { name?: string, message?: string, cause?: { code?: string, message?: string } }
   if (name === 'TimeoutError' || name === 'AbortError') {
     return { kind: 'unreachable', message: `no complete response within ${timeoutMs} ms`, expected: `a response within ${timeoutMs} ms`, actual: `timed out after ${timeoutMs} ms` }
+  }
+  if (cause?.message === 'bad port') {
+    // fetch never connects to the ports browsers block (6000, 6665-6669, 10080, ...).
+    const port = new URL(url).port
+    return { kind: 'unreachable', message: `no response: Node's fetch refuses to connect to port ${port} (a port browsers block); serve the target on another port`, expected: 'a response', actual: `port ${port} refused by fetch` }
   }
   // fetch says "fetch failed" and keeps the reason (ECONNREFUSED, a reset, a cut body) in `cause`.
   const reason = [cause?.code, cause?.message].filter((part): part is string => part !== undefined && part !== '').join(': ') || message || String(error)

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
+import { createServer } from 'node:net'
 import { testSpec } from '../helpers.js'
 
 /** test/specs/verify-target.yaml, which the servers below implement. */
@@ -81,4 +82,13 @@ export const TARGET_FIXTURES = {
       'deleted.yaml': 'description: Item 7 was deleted.\nstatus: 404\nrequest:\n  path:\n    id: 7\n'
     }
   }
+}
+
+/** A port nothing listens on: bound, then released. */
+export async function closedPort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import t from 'tap'
+import { buildMockServer } from '../src/index.js'
+import { FIXTURES, ROOT, SPECS } from './helpers.js'
+import { parseJunit, parseTap } from './verify/parse-output.js'
+import { closedPort, startTarget, TARGET_FIXTURES, TARGET_SPEC } from './verify/target-server.js'
+
+// dist/ must be current: `npm test` builds first (or run `npx tsc -p tsconfig.json`).
+const CLI = `${ROOT}dist/cli/main.js`
+
+async function runVerify (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'verify', ...args], { cwd: ROOT })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number]
+  return { code, stdout, stderr }
+}
+
+t.test('verify the mock with the scenario header: TAP all ok, JUnit written, exit 0', async (t) => {
+  const app = await buildMockServer({ specs: [SPECS], fixtures: FIXTURES })
+  t.teardown(async () => await app.close())
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const junit = `${t.testdir()}/report.xml`
+  const { code, stdout, stderr } = await runVerify([
+    '--target', address, '--header', 'Authorization: Bearer t', '--header', 'uforge=Authorization: Basic dTpw', '--scenario-header', '--junit', junit
+  ])
+  t.equal(stderr, '')
+  t.equal(code, 0)
+  const tap = parseTap(stdout)
+  t.strictSame([tap.count, tap.pass, tap.fail, tap.ok], [56, 56, 0, true])
+  t.strictSame(tap.results.slice(0, 3).map((point) => point.name), [
+    'crafter-studio cancelPublishRequests ok',
+    'crafter-studio cancelPublishRequests nosuchSite',
+    'crafter-studio cancelPublishRequests unknownPackage'
+  ])
+  t.strictSame(tap.comments, ['# passed 56, failed 0'])
+  const report = parseJunit(await readFile(junit, 'utf8'))
+  t.strictSame([report.tests, report.failures], [56, 0])
+  t.strictSame(report.suites.map((suite) => [suite.name, suite.tests, suite.failures]), [['crafter-studio', 27], ['postmantis', 15], ['uforge', 14]].map(([name, tests]) => [name, tests, 0]))
+  t.strictSame(report.suites[2]!.testcases[3], { name: 'cancelled', classname: 'uforge.cancelMachineImagePublish', failures: [], out: `DELETE ${address}/api/users/root/appliances/12/images/34/pimages/56/cancel → 200` })
+})
+
+t.test('verify a wrong server: TAP with diagnostics, JUnit failures by kind, exit 1', async (t) => {
+  const target = await startTarget(t, { correct: false })
+  const dir = t.testdir({ fixtures: TARGET_FIXTURES })
+  const { code, stdout, stderr } = await runVerify([TARGET_SPEC, '--target', target.address, '--fixtures', `${dir}/fixtures`, '--junit', `${dir}/junit.xml`, '--only', 'getItem,health'])
+  t.equal(stderr, '')
+  t.equal(code, 1)
+  const tap = parseTap(stdout)
+  t.strictSame([tap.count, tap.pass, tap.fail], [4, 0, 4])
+  t.strictSame(tap.results.map((point) => [point.ok, point.name]), [
+    [false, 'verify-target getItem found'],
+    [false, 'verify-target getItem missing'],
+    [false, 'verify-target getItem deleted'],
+    [false, 'verify-target health generated']
+  ])
+  t.strictSame(tap.results[2]!.diag, {
+    kind: 'status-unexpected',
+    message: 'expected status 404 (deleted), got 200',
+    expected: '404',
+    actual: '200',
+    request: { method: 'GET', url: `${target.address}/v1/items/7` },
+    response: { status: 200, contentType: 'application/json; charset=utf-8' }
+  })
+  t.strictSame(tap.comments, ['# passed 0, failed 4'])
+  const junit = parseJunit(await readFile(`${dir}/junit.xml`, 'utf8'))
+  t.strictSame([junit.tests, junit.failures], [4, 4])
+  t.strictSame(junit.suites[0]!.testcases.map((testcase) => [testcase.classname, testcase.name, testcase.failures.map((failure) => failure.type)]), [
+    ['verify-target.getItem', 'found', ['header-missing']],
+    ['verify-target.getItem', 'missing', ['content-type-undeclared']],
+    ['verify-target.getItem', 'deleted', ['status-unexpected']],
+    ['verify-target.health', 'generated', ['status-undocumented']]
+  ])
+  t.strictSame(junit.suites[0]!.testcases[1]!.failures[0], {
+    message: 'Content-Type text/html is not declared for the 404 response',
+    type: 'content-type-undeclared',
+    text: 'expected: application/problem+json\nactual: text/html'
+  })
+})
+
+t.test('bad options: exit 1 with one line, no stack trace', async (t) => {
+  const target = 'http://127.0.0.1:9'
+  const runs = await Promise.all([
+    runVerify([TARGET_SPEC, '--target', target, '--only', 'nope']),
+    runVerify([TARGET_SPEC, '--target', target, '--header', 'no colon here']),
+    runVerify([TARGET_SPEC, '--target', target, '--base-path', 'nope=/x']),
+    runVerify([TARGET_SPEC, '--target', target, '--base-path', '/x']),
+    runVerify([TARGET_SPEC, '--target', target, '--fixtures', '/nonexistent/fixtures'])
+  ])
+  t.strictSame(runs.map(({ code, stdout, stderr }) => [code, stdout, stderr]), [
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --only: no operation 'nope' (operations: listItems, createItem, getItem, ping, health, slow)\n"],
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --header: 'no colon here' is not 'Name: value'\n"],
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --base-path: no spec 'nope' (specs: verify-target)\n"],
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --base-path: '/x' is not 'spec=/prefix'\n"],
+    [1, '', 'understudy: UNDERSTUDY_FIXTURES_NOT_FOUND /nonexistent/fixtures: The fixtures folder does not exist: /nonexistent/fixtures\n']
+  ])
+})
+
+t.test('an unreachable target: every case fails, exit 1', async (t) => {
+  const port = await closedPort()
+  const { code, stdout } = await runVerify([TARGET_SPEC, '--target', `http://127.0.0.1:${port}`, '--no-fixtures', '--only', 'ping', '--timeout', '2000'])
+  t.equal(code, 1)
+  const tap = parseTap(stdout)
+  t.strictSame([tap.count, tap.fail], [1, 1])
+  t.equal(tap.results[0]!.diag?.kind, 'unreachable')
+  t.equal(tap.results[0]!.diag?.message, `no response: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`)
+})
