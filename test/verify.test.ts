@@ -92,6 +92,18 @@ t.test('the mock against itself with --scenario-header: every scenario of every 
   }
 })
 
+t.test('the mock remembers a cancel: a second run in the same session fails scheduled; a fresh x-mock-session passes', async (t) => {
+  const target = await startMock(t)
+  const options: VerifyOptions = { target, specs: [SPECS], fixtures: FIXTURES, only: ['cancelScheduledPost'], ...CREDENTIALS }
+  t.equal((await verify(options)).failed, 0)
+  const again = await verify(options)
+  t.strictSame(again.cases.filter((result) => !result.ok).map((result) => [result.case, result.failures]), [
+    ['scheduled', [{ kind: 'status-unexpected', message: 'expected status 200 (scheduled), got 409', expected: '200', actual: '409' }]]
+  ])
+  const fresh = await verify({ ...options, headers: { ...options.headers, 'x-mock-session': 'second-run' } })
+  t.equal(fresh.failed, 0)
+})
+
 t.test('the mock against itself with the wrong credentials: each case reports the 401 it did not expect', async (t) => {
   const target = await startMock(t)
   const report = await verify({ target, specs: [SPECS], fixtures: FIXTURES, only: ['cancelScheduledPost'] })
