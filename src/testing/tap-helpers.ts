@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { buildMockServer, type MockServerOptions } from '../server/build-mock-server.js'
+import { verify, type VerifyOptions } from '../verify/verify.js'
+import type { VerifyReport } from '../verify/verify-report.js'
 
 /** The part of a tap `Test` (or node:test's context with a shim) these helpers use. */
 export interface TestLike {
@@ -35,5 +37,17 @@ export function assertCoverage (t: TestLike, app: FastifyInstance, { atLeast, se
   const { documented, served, percent } = report.responses
   const neverServed = report.neverServed.responses.map(({ spec, operationId, status }) => `${spec}#${operationId} ${status}`)
   t.ok(documented === 0 || served / documented * 100 >= atLeast, `${served} of ${documented} documented responses served (${percent}%), at least ${atLeast}% expected`, { neverServed })
+  return report
+}
+
+/**
+ * `verify` as tap assertions, one per case, named like verify's TAP lines; a failing one
+ * carries its failures (kind, message, expected, actual) and the request as diagnostics.
+ */
+export async function assertContract (t: TestLike, options: VerifyOptions): Promise<VerifyReport> {
+  const report = await verify(options)
+  for (const { ok, name, failures, request } of report.cases) {
+    t.ok(ok, name, ok ? {} : { failures, request: { method: request.method, url: request.url } })
+  }
   return report
 }
