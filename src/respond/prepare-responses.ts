@@ -23,8 +23,6 @@ export interface PreparedMedia {
   mediaType: string
   /** Dereferenced, for the faker and the XML writer. */
   schema: OpenAPIV3.SchemaObject | undefined
-  /** Where the schema lives in the bundled document, for validators. */
-  schemaPointer: string | undefined
   /** The schema's validator (compiled at start), for bodies faked per request. */
   validate: ValidateFunction | undefined
   rootName: string
@@ -87,7 +85,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
         : schema === undefined
           ? prepare('', `spec response ${statusKey}`)
           : prepare(await fakeValue(schema, STATIC_SEED), `faker (seed ${STATIC_SEED})`)
-      media.push({ mediaType, schema, schemaPointer, validate, rootName, bodies, defaultBody })
+      media.push({ mediaType, schema, validate, rootName, bodies, defaultBody })
     }
     const checkHeaders = compileHeaderCheck(operation, compiler, value.headers ?? {}, childPointer(response.pointer, 'headers'))
     const headerValues = await exampleHeaderValues(value.headers)
@@ -159,7 +157,7 @@ export function statusOf (statusKey: string): number {
 }
 
 /** Named examples with a value (an `externalValue` is not fetched), with a lone `example` named "example". */
-function examplesOf (media: OpenAPIV3.MediaTypeObject): ExampleMap {
+export function examplesOf (media: OpenAPIV3.MediaTypeObject): ExampleMap {
   if (media.examples !== undefined) {
     return Object.fromEntries(Object.entries(media.examples as ExampleMap).filter(([, example]) => example.value !== undefined))
   }
@@ -167,7 +165,7 @@ function examplesOf (media: OpenAPIV3.MediaTypeObject): ExampleMap {
 }
 
 /** Component schema object → its name: the default XML root element name. */
-function componentNames (document: OpenAPIV3.Document): Map<object, string> {
+export function componentNames (document: OpenAPIV3.Document): Map<object, string> {
   return new Map(Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => [schema as object, name]))
 }
 

@@ -77,12 +77,6 @@ export async function loadSpecs (paths: readonly string[], reporter?: Reporter):
   return specs
 }
 
-export async function loadSpec (file: string, parsed: { openapi: string }): Promise<LoadedSpec> {
-  const loaded = await readSpec(file, parsed, false)
-  if (Array.isArray(loaded)) throw loaded[0] as UnderstudyError
-  return loaded
-}
-
 /**
  * Bundles, validates and dereferences one document. An invalid one gives its schema
  * problems as values: the most telling one, or with `allProblems` every distinct one.

@@ -4,14 +4,9 @@ import { UnderstudyError } from '../errors.js'
 
 let validator: Validator | undefined
 
-/** The official OpenAPI 3.0/3.1 JSON Schemas, via @seriousme/openapi-schema-validator; throws the most telling error. */
-export async function validateDocument (document: Record<string, unknown>, file: string): Promise<void> {
-  const [first] = await findDocumentProblems(document, file, false)
-  if (first !== undefined) throw first
-}
-
 /**
- * The document's schema errors as problems. `all: false`: one, the deepest error (with the
+ * The document's schema errors (the official OpenAPI 3.0/3.1 JSON Schemas, via
+ * @seriousme/openapi-schema-validator) as problems. `all: false`: one, the deepest error (with the
  * count of the others), as startup reports it. `all: true`: every distinct error worth
  * reading, without the noise of the schema's oneOf/if branches (what `check` reports).
  */
