@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   UNDERSTUDY_SCENARIO_SET_INVALID: 'The scenario set is invalid',
   UNDERSTUDY_EXAMPLE_INVALID: 'An example does not match its schema',
   UNDERSTUDY_RESPONSE_UNDESCRIBED: 'A documented response has neither example nor schema',
+  UNDERSTUDY_RESPONSE_INVALID: 'A response the mock would send does not match the spec',
+  UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE: 'The coverage report cannot be written there',
   UNDERSTUDY_VERIFY_OPTION_INVALID: 'A verify option is invalid'
 } as const
 

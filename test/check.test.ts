@@ -208,3 +208,19 @@ t.test('CLI: a missing path is one problem line, no stack trace, exit 1', async 
     stderr: ''
   })
 })
+
+t.test('what the mock would send and break: faked bodies, examples borrowed by another media type, required headers it cannot fill', async (t) => {
+  const file = 'test/specs/contract-drift.yaml'
+  const report = relative(await check({ specs: [path.join(ROOT, file)], fixtures: false }))
+  const at = (pointer: string, code: CheckProblem['code'], message: string): CheckProblem => ({ code, file, pointer, message })
+  const example = 'An example does not match its schema: '
+  const response = 'A response the mock would send does not match the spec: '
+  t.strictSame(report.problems, [
+    at('/paths/~1limits/get/responses/200/headers/X-Rate-Remaining/example', 'UNDERSTUDY_EXAMPLE_INVALID', `${example}must be integer`),
+    at('/paths/~1limits/get/responses/200/headers/X-Window', 'UNDERSTUDY_RESPONSE_INVALID', `${response}X-Window is required, and the mock has no value for it (give it a schema or an example)`),
+    at('/paths/~1notes~1latest/get/responses/200/content/text~1plain', 'UNDERSTUDY_RESPONSE_INVALID', `${response}the spec example 'note' (given for application/json) sent as text/plain does not match its schema: / must be string`),
+    at('/paths/~1orders~1{id}/get/responses/200/content/application~1json/examples/partial/value/total', 'UNDERSTUDY_EXAMPLE_INVALID', `${example}must have required property 'total'`),
+    at('/paths/~1orders~1{id}/get/responses/200/content/application~1json/examples/stale/value/total', 'UNDERSTUDY_EXAMPLE_INVALID', `${example}must be number`),
+    at('/paths/~1quote/get/responses/200/content/application~1json', 'UNDERSTUDY_RESPONSE_INVALID', `${response}the faker (seed 1) sent as application/json does not match its schema: /n must be <= 5; /n must be >= 10`)
+  ])
+})

@@ -146,9 +146,9 @@ t.test('serve --coverage-report --fail-under: the report on shutdown, a summary,
     'understudy: coverage: 1 of 7 documented responses served (14.3%), 1 of 7 scenarios (14.3%)',
     '  never served:',
     '    postmantis#cancelScheduledPost  400, 401, 403, 404, 409, 429',
-    `understudy: coverage report written to ${under.file}`,
     ''
   ].join('\n'))
+  t.match(under.output, `understudy: coverage report written to ${under.file}\n`)
   t.match(under.output, 'understudy: coverage 14.3% is under --fail-under 20%\n')
   const report = JSON.parse(await readFile(under.file, 'utf8'))
   t.strictSame(report.served, [{ spec: 'postmantis', operationId: 'cancelScheduledPost', status: '200', scenario: 'canceled', session: 'default', count: 1 }])
@@ -157,4 +157,11 @@ t.test('serve --coverage-report --fail-under: the report on shutdown, a summary,
   const over = await run('14', 2)
   t.equal(over.code, 0)
   t.notMatch(over.output, 'is under --fail-under')
+})
+
+t.test('serve --coverage-report to a folder that does not exist fails at start, in one line', async (t) => {
+  const file = path.join(t.testdir({}), 'missing', 'coverage.json')
+  const failed = await failingCli(['--coverage-report', file])
+  t.equal(failed.code, 1)
+  t.equal(failed.stderr, `understudy: UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE ${file}: The coverage report cannot be written there: ${path.dirname(file)}: ENOENT\n`)
 })

@@ -79,12 +79,17 @@ t.test('strict: the response becomes a 500 invalid-response naming its source', 
   t.strictSame(limits.json(), invalidResponse("spec example 'limits'", 'getLimits', '200', 'limits', LIMIT_HEADERS))
 
   t.strictSame((await app.inject({ url: '/quote' })).json(), invalidResponse('faker (seed 1)', 'getQuote', '200', '200', IMPOSSIBLE_N))
+  const text = await app.inject({ url: '/notes/latest', headers: { accept: 'text/plain' } })
+  t.strictSame(text.json(), invalidResponse("spec example 'note' (given for application/json)", 'getNote', '200', 'note', [{ in: 'body', path: '', message: 'must be string' }]),
+    'an example written for JSON, sent as text/plain')
+  t.equal((await app.inject({ url: '/notes/latest' })).statusCode, 200, 'and as the JSON it was written for, it is fine')
   const dynamic = await app.inject({ url: '/quote', headers: { 'x-mock-dynamic': 'true', 'x-mock-seed': '7' } })
   t.strictSame(dynamic.json(), invalidResponse('faker (seed 7)', 'getQuote', '200', '200', IMPOSSIBLE_N))
 
   t.strictSame((await app.inject({ url: '/__mock/coverage' })).json().served, [
-    { spec: 'contract-drift', operationId: 'getOrder', status: '200', scenario: 'current', session: 'default', count: 1 }
-  ], 'a refused response was not served')
+    { spec: 'contract-drift', operationId: 'getOrder', status: '200', scenario: 'current', session: 'default', count: 1 },
+    { spec: 'contract-drift', operationId: 'getNote', status: '200', scenario: 'note', session: 'default', count: 1 }
+  ], 'refused responses were not served')
 })
 
 t.test('fixtures: a header value is checked at start; lenient serves a drifted body and names the fixture', async (t) => {
@@ -98,13 +103,18 @@ t.test('fixtures: a header value is checked at start; lenient serves a drifted b
   const fixtures = t.testdir({
     'contract-drift': {
       getOrder: { 'legacy.yaml': 'status: 200\nbody: {id: a1, total: cheap}' },
-      getLimits: { 'quiet.yaml': 'status: 200\nheaders: {X-Rate-Remaining: "12", X-Window: 1m}' }
+      getLimits: {
+        'quiet.yaml': 'status: 200\nheaders: {X-Rate-Remaining: "12", X-Window: 1m}',
+        'busy.yaml': 'status: 200\nheaders: {X-Rate-Remaining: lots}'
+      }
     }
   })
   const legacy = path.join(fixtures, 'contract-drift/getOrder/legacy.yaml')
+  const busy = path.join(fixtures, 'contract-drift/getLimits/busy.yaml')
   const lenient = await buildMock(t, { specs: [DRIFT], fixtures, lenient: true })
   t.strictSame(lenient.understudy.warnings, [
-    `UNDERSTUDY_FIXTURE_INVALID ${legacy}#/body/total: ${ERROR_CODES.UNDERSTUDY_FIXTURE_INVALID}: the body does not match the 200 application/json schema: /total must be number`
+    `UNDERSTUDY_FIXTURE_INVALID ${legacy}#/body/total: ${ERROR_CODES.UNDERSTUDY_FIXTURE_INVALID}: the body does not match the 200 application/json schema: /total must be number`,
+    `UNDERSTUDY_FIXTURE_INVALID ${busy}#/headers/X-Rate-Remaining: ${ERROR_CODES.UNDERSTUDY_FIXTURE_INVALID}: X-Rate-Remaining must be integer (the 200 response's schema)`
   ])
   const served = await lenient.inject({ url: '/orders/a1', headers: { 'x-mock-scenario': 'legacy' } })
   t.equal(served.statusCode, 200)
@@ -119,4 +129,9 @@ t.test('fixtures: a header value is checked at start; lenient serves a drifted b
   const refused = await strict.inject({ url: '/orders/a1', headers: { 'x-mock-scenario': 'legacy' } })
   t.equal(refused.statusCode, 500)
   t.strictSame(refused.json(), invalidResponse(`fixture ${legacy}`, 'getOrder', '200', 'legacy', STALE_TOTAL))
+  const headerOnly = await strict.inject({ url: '/limits', headers: { 'x-mock-scenario': 'busy' } })
+  t.strictSame(headerOnly.json(), invalidResponse(`fixture ${busy}`, 'getLimits', '200', 'busy', [
+    { in: 'header', path: '/x-rate-remaining', message: 'must be integer' },
+    { in: 'header', path: '/x-window', message: 'is required but has no value' }
+  ]), 'a fixture without a body still answers for what it sends')
 })

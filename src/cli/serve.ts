@@ -1,6 +1,9 @@
-import { writeFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
+import { UnderstudyError } from '../errors.js'
 import { buildMockServer } from '../server/build-mock-server.js'
 
 export interface ServeOptions {
@@ -20,6 +23,8 @@ export interface ServeOptions {
 
 /** Starts the mock, prints what it mounted, and closes cleanly on SIGINT/SIGTERM. */
 export async function serve (paths: string[], options: ServeOptions): Promise<void> {
+  // Found now, not after a whole test run when the server stops.
+  if (options.coverageReport !== undefined) await checkWritable(options.coverageReport)
   const app = await buildMockServer({
     specs: paths,
     bodyLimit: options.bodyLimit,
@@ -56,17 +61,25 @@ export async function serve (paths: string[], options: ServeOptions): Promise<vo
   }
 }
 
-/** On shutdown: the coverage file, a summary, and with `--fail-under` the exit code. */
+/** On shutdown: a summary, the exit code with `--fail-under`, and the coverage file. */
 async function reportCoverage (report: CoverageReport, options: ServeOptions): Promise<void> {
   if (options.coverageReport === undefined && options.failUnder === undefined) return
-  const lines = summarizeCoverage(report)
-  if (options.coverageReport !== undefined) {
-    await writeFile(options.coverageReport, JSON.stringify(report, null, 2) + '\n')
-    lines.push(`understudy: coverage report written to ${options.coverageReport}`)
-  }
-  process.stdout.write(lines.join('\n') + '\n')
+  process.stdout.write(summarizeCoverage(report).join('\n') + '\n')
   if (options.failUnder !== undefined && isUnder(report, options.failUnder)) {
     process.stderr.write(`understudy: coverage ${report.responses.percent}% is under --fail-under ${options.failUnder}%\n`)
     process.exitCode = 1
+  }
+  if (options.coverageReport !== undefined) {
+    await writeFile(options.coverageReport, JSON.stringify(report, null, 2) + '\n')
+    process.stdout.write(`understudy: coverage report written to ${options.coverageReport}\n`)
+  }
+}
+
+async function checkWritable (file: string): Promise<void> {
+  const folder = path.dirname(path.resolve(file))
+  try {
+    await access(folder, constants.W_OK)
+  } catch (error) {
+    throw new UnderstudyError('UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE', `${folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file })
   }
 }

@@ -70,7 +70,9 @@ export class CoverageRecorder {
     for (const entry of this.#entries.values()) {
       if (session !== undefined && entry.session !== session) continue
       const slot = `${entry.operationId}\n${entry.statusKey}\n${entry.scenario}`
-      bySlot.set(slot, [...bySlot.get(slot) ?? [], entry])
+      const entries = bySlot.get(slot)
+      if (entries === undefined) bySlot.set(slot, [entry])
+      else entries.push(entry)
     }
     const report: CoverageReport = {
       session: session ?? null,

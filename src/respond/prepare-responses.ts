@@ -17,6 +17,12 @@ export interface PreparedBody {
   violations: readonly Violation[]
   /** Where the body comes from, for messages: `spec example 'ok'`, `fixture <file>`, `faker (seed 1)`. */
   source: string
+  /**
+   * Not written in the spec as is for this media type: faked from the schema, or an
+   * example given for another media type. `check` reports these bodies' violations; those
+   * of examples written for the media type are reported as examples.
+   */
+  derived: boolean
 }
 
 export interface PreparedMedia {
@@ -35,6 +41,8 @@ export interface PreparedMedia {
 export interface PreparedResponse {
   statusKey: string
   status: number
+  /** Set by a fixture (`fixture <file>`): names the source of everything it sends. */
+  source: string | undefined
   /** Documented response headers with their example values, as sent. */
   headers: Readonly<Record<string, string>>
   /** The same values before they became text, for `checkHeaders`. */
@@ -71,20 +79,25 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
       const schemaPointer = schema === undefined ? undefined : childPointer(response.pointer, 'content', declared, 'schema')
       const validate = schemaPointer === undefined ? undefined : compiler.validatorAt(schemaPointer)
       const rootName = (schema !== undefined ? rootNames.get(schema) : undefined) ?? 'response'
-      const prepare = (body: unknown, source: string): PreparedBody =>
-        ({ bytes: serializeBody(body, mediaType, schema, rootName), violations: bodyViolations(validate, body), source })
+      const prepare = (body: unknown, source: string, derived: boolean): PreparedBody =>
+        ({ bytes: serializeBody(body, mediaType, schema, rootName), violations: bodyViolations(validate, body), source, derived })
       const bodies = new Map<string, PreparedBody>()
       for (const name of exampleNames) {
+        const own = examplesOf(mediaObject)[name]
+        if (own !== undefined) {
+          bodies.set(name, prepare(own.value, `spec example '${name}'`, false))
+          continue
+        }
         // An example given for one media type serves the others too (JSON value → XML).
-        const example = examplesOf(mediaObject)[name] ?? contents.map(([, other]) => examplesOf(other)[name]).find(Boolean)
-        bodies.set(name, prepare(example?.value, `spec example '${name}'`))
+        const [given, example] = contents.map(([type, other]) => [type, examplesOf(other)[name]] as const).find(([, found]) => found !== undefined) ?? []
+        bodies.set(name, prepare(example?.value, `spec example '${name}' (given for ${given ?? 'no media type'})`, true))
       }
       const first = exampleNames[0]
       const defaultBody = first !== undefined
         ? bodies.get(first) as PreparedBody
         : schema === undefined
-          ? prepare('', `spec response ${statusKey}`)
-          : prepare(await fakeValue(schema, STATIC_SEED), `faker (seed ${STATIC_SEED})`)
+          ? prepare('', `spec response ${statusKey}`, false)
+          : prepare(await fakeValue(schema, STATIC_SEED), `faker (seed ${STATIC_SEED})`, true)
       media.push({ mediaType, schema, validate, rootName, bodies, defaultBody })
     }
     const checkHeaders = compileHeaderCheck(operation, compiler, value.headers ?? {}, childPointer(response.pointer, 'headers'))
@@ -92,6 +105,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
     prepared.push({
       statusKey,
       status: statusOf(statusKey),
+      source: undefined,
       headers: Object.fromEntries(Object.entries(headerValues).map(([name, example]) => [name, toHeaderValue(example)])),
       headerValues,
       headerViolations: checkHeaders(headerValues),

@@ -1,7 +1,7 @@
 import { fakeValue, toSeed } from './fake-value.js'
 import { negotiate } from './negotiate.js'
 import type { Violation } from '../validate/violations.js'
-import { bodyViolations, type PreparedBody, type PreparedResponse } from './prepare-responses.js'
+import { bodyViolations, type PreparedResponse } from './prepare-responses.js'
 import { problem, type Problem } from './problem.js'
 import { serializeBody } from './serialize-body.js'
 
@@ -43,7 +43,7 @@ export async function renderPrepared (response: PreparedResponse, options: Rende
   const extraHeaders = options.headers
   const status = options.status
   if (response.media.length === 0) {
-    return { status, headers, extraHeaders, contentType: undefined, body: undefined, violations: headerViolations, source: `spec response ${response.statusKey}` }
+    return { status, headers, extraHeaders, contentType: undefined, body: undefined, violations: headerViolations, source: response.source ?? `spec response ${response.statusKey}` }
   }
   const available = response.media.map((media) => media.mediaType)
   const chosen = negotiate(options.accept, available)
@@ -51,14 +51,19 @@ export async function renderPrepared (response: PreparedResponse, options: Rende
     return { ...renderProblem(problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available })), notAcceptable: true }
   }
   const media = response.media.find((entry) => entry.mediaType === chosen) ?? response.media[0]!
-  let body: PreparedBody = (options.exampleName === undefined ? undefined : media.bodies.get(options.exampleName)) ?? media.defaultBody
+  const prepared = (options.exampleName === undefined ? undefined : media.bodies.get(options.exampleName)) ?? media.defaultBody
+  let { bytes, violations } = prepared
+  // A fixture answers for everything it sends; a faked body for itself.
+  let source = response.source ?? prepared.source
   if (options.dynamic && media.schema !== undefined) {
     const seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : toSeed(options.seed)
     const value = await fakeValue(media.schema, seed)
-    body = { bytes: serializeBody(value, media.mediaType, media.schema, media.rootName), violations: bodyViolations(media.validate, value), source: `faker (seed ${seed})` }
+    bytes = serializeBody(value, media.mediaType, media.schema, media.rootName)
+    violations = bodyViolations(media.validate, value)
+    source = `faker (seed ${seed})`
   }
-  const violations = headerViolations.length === 0 ? body.violations : [...headerViolations, ...body.violations]
-  return { status, headers, extraHeaders, contentType: media.mediaType, body: body.bytes, violations, source: body.source }
+  if (headerViolations.length > 0) violations = [...headerViolations, ...violations]
+  return { status, headers, extraHeaders, contentType: media.mediaType, body: bytes, violations, source }
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
