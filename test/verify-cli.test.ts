@@ -93,11 +93,29 @@ t.test('bad options: exit 1 with one line, no stack trace', async (t) => {
   ])
   t.strictSame(runs.map(({ code, stdout, stderr }) => [code, stdout, stderr]), [
     [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --only: no operation 'nope' (operations: listItems, createItem, getItem, ping, health, slow)\n"],
-    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --header: 'no colon here' is not 'Name: value'\n"],
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --header: 'no …' is not 'Name: value'\n"],
     [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --base-path: no spec 'nope' (specs: verify-target)\n"],
     [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --base-path: '/x' is not 'spec=/prefix'\n"],
     [1, '', 'understudy: UNDERSTUDY_FIXTURES_NOT_FOUND /nonexistent/fixtures: The fixtures folder does not exist: /nonexistent/fixtures\n']
   ])
+})
+
+t.test('a bad --target: exit 1 with one line (no help), credentials refused and never echoed', async (t) => {
+  const runs = await Promise.all([
+    runVerify([TARGET_SPEC, '--target', 'ftp://x']),
+    runVerify([TARGET_SPEC, '--target', 'nonsense']),
+    runVerify([TARGET_SPEC, '--target', 'http://bob:hunter2@127.0.0.1:9']),
+    runVerify([TARGET_SPEC, '--target', 'http://127.0.0.1:9', '--header', 'Authorization Bearer s3cr3t']),
+    runVerify([TARGET_SPEC, '--target', 'http://127.0.0.1:9', '--header', '=Authorization: Bearer s3cr3t'])
+  ])
+  t.strictSame(runs.map(({ code, stdout, stderr }) => [code, stdout, stderr]), [
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --target: 'ftp://x' is not an http:// or https:// URL\n"],
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --target: 'nonsense' is not a URL\n"],
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --target: the URL has credentials in it (http://…@127.0.0.1:9); send them with --header 'Authorization: Basic …' instead\n"],
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --header: 'Authorization …' is not 'Name: value'\n"],
+    [1, '', "understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --header: '=Authorization …' is not 'Name: value' or 'spec=Name: value'\n"]
+  ])
+  for (const { stderr } of runs) t.notMatch(stderr, /hunter2|s3cr3t|bob/)
 })
 
 t.test('an unreachable target: every case fails, exit 1', async (t) => {

@@ -132,3 +132,29 @@ t.test('JUnit: a testsuite per spec, a testcase per case, a failure element per 
     ]
   })
 })
+
+t.test('JUnit: characters XML 1.0 forbids, quoted from a body, are escaped: the file stays well-formed', async (t) => {
+  const body = 'a\x00b\x07c\x0Bd\x0Ce\x1Ff\uD800g\uDC00h\uFFFEi\uFFFFj\tk\nl😀'
+  const report: VerifyReport = {
+    passed: 0,
+    failed: 1,
+    warnings: [],
+    cases: [result('shop get\x01Order weird\x02', {
+      ok: false,
+      failures: [{ kind: 'body-unparsable', message: `not JSON: ${body}`, expected: 'JSON', actual: body }]
+    })]
+  }
+  const xml = formatJunit(report)
+  t.notMatch(xml, /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/)
+  const junit = parseJunit(xml)
+  t.strictSame(junit.suites[0]!.testcases[0]!.failures[0]!.text, 'expected: JSON\nactual: a\\x00b\\x07c\\x0Bd\\x0Ce\\x1Ff\\uD800g\\uDC00h\\uFFFEi\\uFFFFj\tk\nl😀')
+  t.equal(junit.suites[0]!.testcases[0]!.classname, 'shop.get\\x01Order')
+  t.equal(junit.suites[0]!.testcases[0]!.name, 'weird\\x02')
+})
+
+t.test('JUnit: many cases of one spec, grouped in order', async (t) => {
+  const cases = Array.from({ length: 2000 }, (_, index) => result(`${index % 2 === 0 ? 'a' : 'b'} op c${index}`, {}))
+  const junit = parseJunit(formatJunit({ passed: cases.length, failed: 0, warnings: [], cases }))
+  t.strictSame(junit.suites.map((suite) => [suite.name, suite.tests]), [['a', 1000], ['b', 1000]])
+  t.equal(junit.suites[1]!.testcases[999]!.name, 'c1999')
+})

@@ -81,3 +81,31 @@ t.test('verify against a server sending UForge XML that deviates: types, root el
   ]]])
   t.strictSame(await run(), [['uforge cancelMachineImagePublish generated', []]])
 })
+
+t.test('readXml: XML the validator passes but the parser refuses is unparsable, not a throw', async (t) => {
+  for (const xml of ['<status><__proto__>1</__proto__></status>', '<!DOCTYPE r [<!ENTITY a SYSTEM "x">]><status/>', '<!DOCTYPE r [<!ENTITY % p "x">]><status/>']) {
+    const reading = readXml(xml, OP_STATUS, 'response')
+    t.equal(reading.ok, false, xml)
+    t.equal(reading.ok === false && reading.kind, 'unparsable', xml)
+  }
+})
+
+t.test('verify against a server sending XML the parser refuses: a body-unparsable failure per case, the run goes on', async (t) => {
+  const bodies = [
+    '<ns0:status xmlns:ns0="http://www.usharesoft.com/uforge"><__proto__>1</__proto__></ns0:status>',
+    '<!DOCTYPE r [<!ENTITY a SYSTEM "file:///etc/passwd">]><ns0:status xmlns:ns0="http://www.usharesoft.com/uforge"/>',
+    '<!DOCTYPE r [<!ENTITY % p "x">]><ns0:status xmlns:ns0="http://www.usharesoft.com/uforge"/>'
+  ]
+  const app = Fastify()
+  app.delete('/api/users/:uid/appliances/:aid/images/:itid/pimages/:pitid/cancel', async (_request, reply) => reply.type('application/xml').send(bodies[0]))
+  t.teardown(async () => await app.close())
+  const target = await app.listen({ port: 0, host: '127.0.0.1' })
+  for (const body of [...bodies]) {
+    bodies[0] = body
+    const report = await verify({ target, specs: [`${SPECS}/uforge.yaml`], fixtures: false })
+    t.strictSame(report.cases.map((result) => [result.name, result.failures.map((failure) => [failure.kind, failure.expected, failure.actual])]), [
+      ['uforge cancelMachineImagePublish generated', [['body-unparsable', 'well-formed XML', body]]]
+    ], body)
+    t.match(report.cases[0]!.failures[0]!.message, /^the 200 application\/xml body is not well-formed XML: /)
+  }
+})

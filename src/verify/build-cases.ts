@@ -1,8 +1,9 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import type { FixtureRequest } from '../fixture/fixture-format.js'
+import { examplesOf } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { getByPointer } from '../spec/resolve-ref.js'
-import { examplesOf, generateRequest, requestBodyOf, requestExampleNames, type CaseRequest } from './generate-request.js'
+import { generateRequest, requestBodyOf, requestExampleNames, type CaseRequest } from './generate-request.js'
 import type { FixtureCase } from './read-fixture-requests.js'
 import type { CaseSource } from './verify-report.js'
 
@@ -62,13 +63,17 @@ export async function buildCases (operation: IndexedOperation, fixtures: readonl
   return cases
 }
 
-/** Every named example of every response, and each response without one named by its status key (as the mock does). */
+/**
+ * The mock's scenarios (collectScenarios): every named example of every response — named by
+ * the mock's own `examplesOf`, across media types, as `prepareResponses` lists them — and
+ * each response without one, named by its status key.
+ */
 function responseScenarios (operation: IndexedOperation): ScenarioRef[] {
   const scenarios: ScenarioRef[] = []
   for (const { statusKey, response } of operation.responses) {
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
-    const names = new Set(Object.values(value.content ?? {}).flatMap((media) => Object.keys(examplesOf(media))))
-    for (const name of names.size > 0 ? names : [statusKey]) scenarios.push({ name, expectedStatus: statusKey })
+    const exampleNames = [...new Set(Object.values(value.content ?? {}).flatMap((media) => Object.keys(examplesOf(media))))]
+    for (const name of exampleNames.length > 0 ? exampleNames : [statusKey]) scenarios.push({ name, expectedStatus: statusKey })
   }
   return scenarios
 }

@@ -1,4 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types'
+import { componentNames } from '../respond/prepare-responses.js'
 import { serializeBody } from '../respond/serialize-body.js'
 import { serverBasePath, type IndexedOperation } from '../spec/index-operations.js'
 import { getByPointer } from '../spec/resolve-ref.js'
@@ -103,6 +104,5 @@ function isObject (value: unknown): value is Record<string, unknown> {
 /** The XML root of a request body: its component schema's name, as the mock names response roots. */
 function rootNameOf (operation: IndexedOperation, schema: OpenAPIV3.SchemaObject | undefined): string {
   if (schema === undefined) return 'request'
-  const components = (operation.spec.dereferenced as OpenAPIV3.Document).components?.schemas ?? {}
-  return Object.entries(components).find(([, candidate]) => candidate === schema)?.[0] ?? 'request'
+  return componentNames(operation.spec.dereferenced as OpenAPIV3.Document).get(schema) ?? 'request'
 }

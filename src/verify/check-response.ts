@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
 import { escapePointerToken } from '../errors.js'
+import { componentNames as componentNamesOf } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { childPointer, getByPointer } from '../spec/resolve-ref.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
@@ -45,8 +46,7 @@ export type ResponseCheck = (input: ResponseToCheck) => CaseFailure[]
  * of that status and media type (XML read back through the schema's `xml` objects).
  */
 export function compileResponseCheck (operation: IndexedOperation, compiler: SchemaCompiler): ResponseCheck {
-  const componentNames = new Map(Object.entries((operation.spec.dereferenced as OpenAPIV3.Document).components?.schemas ?? {})
-    .map(([name, schema]) => [schema as object, name]))
+  const componentNames = componentNamesOf(operation.spec.dereferenced as OpenAPIV3.Document)
   const documented: DocumentedResponse[] = operation.responses.map(({ statusKey, response }) => {
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
     const media = Object.entries(value.content ?? {}).map(([declared, mediaObject]) => {

@@ -1,5 +1,6 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import { fakeValue } from '../respond/fake-value.js'
+import { examplesOf } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { getByPointer } from '../spec/resolve-ref.js'
 import { isJsonMediaType } from '../validate/media-type.js'
@@ -21,8 +22,6 @@ export interface CaseRequest {
   cookies: Record<string, unknown>
   body?: { value: unknown, mediaType: string }
 }
-
-type ExampleMap = Record<string, OpenAPIV3.ExampleObject>
 
 /**
  * The request of a case: parameters and body from the examples named `exampleName` where
@@ -77,14 +76,6 @@ export function requestBodyOf (operation: IndexedOperation): OpenAPIV3.RequestBo
   return operation.requestBody === undefined
     ? undefined
     : getByPointer(operation.spec.dereferenced, operation.requestBody.pointer) as OpenAPIV3.RequestBodyObject
-}
-
-/** Named examples with a value, with a lone `example` named "example" (as the mock names them). */
-export function examplesOf (holder: { example?: unknown, examples?: unknown }): ExampleMap {
-  if (holder.examples !== undefined) {
-    return Object.fromEntries(Object.entries(holder.examples as ExampleMap).filter(([, example]) => example?.value !== undefined))
-  }
-  return holder.example === undefined ? {} : { example: { value: holder.example } }
 }
 
 async function parameterValue (parameter: OpenAPIV3.ParameterObject): Promise<unknown> {

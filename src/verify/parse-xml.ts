@@ -34,7 +34,14 @@ export type XmlReading =
 export function readXml (text: string, schema: Schema | undefined, rootName: string): XmlReading {
   const check = XMLValidator.validate(text)
   if (check !== true) return { ok: false, kind: 'unparsable', message: `${check.err.msg} (line ${check.err.line})` }
-  const document = parser.parse(text) as Record<string, unknown>
+  let document: Record<string, unknown>
+  try {
+    // The validator passes some documents the parser still refuses: a `__proto__` element,
+    // external or parameter entities in a DOCTYPE.
+    document = parser.parse(text) as Record<string, unknown>
+  } catch (error) {
+    return { ok: false, kind: 'unparsable', message: (error as Error).message }
+  }
   const roots = Object.keys(document)
   const root = roots[0]
   if (root === undefined) return { ok: false, kind: 'unparsable', message: 'no root element' }

@@ -15,6 +15,10 @@ export function checkTarget (target: string): string {
     throw optionError('--target', `'${target}' is not a URL`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw optionError('--target', `'${target}' is not an http:// or https:// URL`)
+  if (url.username !== '' || url.password !== '') {
+    // Never echoed: the URL holds a password. fetch refuses such URLs anyway.
+    throw optionError('--target', `the URL has credentials in it (${url.protocol}//…@${url.host}); send them with --header 'Authorization: Basic …' instead`)
+  }
   if (url.search !== '' || url.hash !== '') throw optionError('--target', `'${target}' has a query or fragment; give the base URL only`)
   return target.replace(/\/+$/, '')
 }
@@ -65,14 +69,20 @@ export function checkNames (option: string, what: string, names: Iterable<string
 /** `Name: value` → [name, value]; `spec=Name: value` scopes it to one spec. */
 export function parseHeaderArgument (argument: string): { spec: string | undefined, name: string, value: string } {
   const colon = argument.indexOf(':')
-  if (colon <= 0) throw optionError('--header', `'${argument}' is not 'Name: value'`)
+  if (colon <= 0) throw optionError('--header', `${quoteName(argument)} is not 'Name: value'`)
   const left = argument.slice(0, colon).trim()
   // '=' cannot be part of a header name, so `uforge=Authorization` is a scoped header.
   const equals = left.indexOf('=')
   const spec = equals === -1 ? undefined : left.slice(0, equals).trim()
   const name = equals === -1 ? left : left.slice(equals + 1).trim()
-  if (spec === '' || name === '') throw optionError('--header', `'${argument}' is not 'Name: value' or 'spec=Name: value'`)
+  if (spec === '' || name === '') throw optionError('--header', `${quoteName(argument)} is not 'Name: value' or 'spec=Name: value'`)
   return { spec, name, value: argument.slice(colon + 1).trim() }
+}
+
+/** A `--header` argument quoted up to its first space or colon only: what follows may be a secret. */
+function quoteName (argument: string): string {
+  const end = argument.search(/[\s:]/)
+  return end === -1 ? `'${argument}'` : `'${argument.slice(0, end)} …'`
 }
 
 /** `spec=/prefix` → [spec, prefix]. */
