@@ -163,6 +163,14 @@ function concreteMediaType (declared: string): string {
   return declared
 }
 
+/** The response that documents a status: its own code, else its `NXX` range, else `default`. */
+export function documentedResponseFor<T extends { statusKey: string }> (responses: readonly T[], status: number): T | undefined {
+  const code = String(status)
+  return responses.find((response) => response.statusKey === code) ??
+    responses.find((response) => response.statusKey.toUpperCase() === `${code[0]}XX`) ??
+    responses.find((response) => response.statusKey === 'default')
+}
+
 /** `404` → 404, `4XX` → 400; `default` answers 500 unless a request asks for a code. */
 export function statusOf (statusKey: string): number {
   if (/^[1-5]\d\d$/.test(statusKey)) return Number(statusKey)

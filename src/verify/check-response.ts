@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
 import { escapePointerToken } from '../errors.js'
-import { componentNames as componentNamesOf } from '../respond/prepare-responses.js'
+import { componentNames as componentNamesOf, documentedResponseFor } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { childPointer, getByPointer } from '../spec/resolve-ref.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
@@ -68,7 +68,7 @@ export function compileResponseCheck (operation: IndexedOperation, compiler: Sch
   return ({ method, expectedStatus, scenario, response }) => {
     const failures: CaseFailure[] = []
     const { status } = response
-    const found = documentedFor(documented, status)
+    const found = documentedResponseFor(documented, status)
     if (expectedStatus !== undefined && !statusMatches(expectedStatus, status, found?.statusKey)) {
       failures.push({
         kind: 'status-unexpected',
@@ -142,13 +142,6 @@ function checkBody (found: DocumentedResponse, response: SeenResponse): CaseFail
 }
 
 /** The documented response for a status: its exact code, else its `NXX` range, else `default`. */
-function documentedFor (documented: readonly DocumentedResponse[], status: number): DocumentedResponse | undefined {
-  const code = String(status)
-  return documented.find((entry) => entry.statusKey === code) ??
-    documented.find((entry) => entry.statusKey.toUpperCase() === `${code[0]}XX`) ??
-    documented.find((entry) => entry.statusKey === 'default')
-}
-
 /** `404` is that code; `4XX` any 4xx; `default` any status no other key documents. */
 function statusMatches (expected: string, status: number, documentedKey: string | undefined): boolean {
   if (/^[1-5]XX$/i.test(expected)) return Math.floor(status / 100) === Number(expected[0])
