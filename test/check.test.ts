@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import path from 'node:path'
 import t from 'tap'
 import { check, type CheckProblem, type CheckReport } from '../src/index.js'
-import { FIXTURES, ROOT, SPECS } from './helpers.js'
+import { FIXTURES, ROOT, SPECS, runCli } from './helpers.js'
 
-const CLI = `${ROOT}dist/cli/main.js`
 const INPUT = path.join(ROOT, 'test/check')
 const SHIPPED = { specs: 3, operations: 5, fixtures: 16, scenarioSets: 3, examples: 42 }
 
@@ -157,20 +154,14 @@ t.test('nothing to check, and a fixtures folder that is not there, are problems'
 })
 
 /** Runs `understudy check` from the repository root. */
-async function runCli (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [CLI, 'check', ...args], { cwd: ROOT })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number]
-  return { code, stdout, stderr }
+async function runCheck (args: string[]): ReturnType<typeof runCli> {
+  return await runCli(['check', ...args])
 }
 
 const BROKEN_ARGS = ['test/check/specs', 'test/check/nothing.yaml', '--fixtures', 'test/check/fixtures']
 
 t.test('CLI: the shipped specs and fixtures, exit 0', async (t) => {
-  t.strictSame(await runCli([]), {
+  t.strictSame(await runCheck([]), {
     code: 0,
     stdout: 'understudy check: 3 specs, 5 operations, 16 fixtures, 3 scenario sets, 42 examples: no problems\n',
     stderr: ''
@@ -178,7 +169,7 @@ t.test('CLI: the shipped specs and fixtures, exit 0', async (t) => {
 })
 
 t.test('CLI: one line per problem, then the summary; warnings on stderr; exit 1', async (t) => {
-  const result = await runCli(BROKEN_ARGS)
+  const result = await runCheck(BROKEN_ARGS)
   const lines = PROBLEMS.map(({ code, file, pointer, message }) => `${code} ${file ?? ''}${pointer === null ? '' : `#${pointer}`}: ${message}`)
   t.strictSame(result, {
     code: 1,
@@ -188,17 +179,17 @@ t.test('CLI: one line per problem, then the summary; warnings on stderr; exit 1'
 })
 
 t.test('CLI: --format json prints the report, exit 1 on problems and 0 without', async (t) => {
-  const broken = await runCli([...BROKEN_ARGS, '--format', 'json'])
+  const broken = await runCheck([...BROKEN_ARGS, '--format', 'json'])
   t.equal(broken.code, 1)
   t.equal(broken.stderr, '')
   t.strictSame(JSON.parse(broken.stdout), BROKEN)
-  const clean = await runCli(['--no-fixtures', '--format', 'json'])
+  const clean = await runCheck(['--no-fixtures', '--format', 'json'])
   t.equal(clean.code, 0)
   t.strictSame(JSON.parse(clean.stdout), { ok: true, checked: { ...SHIPPED, fixtures: 0, scenarioSets: 0 }, problems: [], warnings: [] })
 })
 
 t.test('CLI: a missing path is one problem line, no stack trace, exit 1', async (t) => {
-  t.strictSame(await runCli(['no-such-spec.yaml', '--no-fixtures']), {
+  t.strictSame(await runCheck(['no-such-spec.yaml', '--no-fixtures']), {
     code: 1,
     stdout: [
       'UNDERSTUDY_SPEC_NOT_FOUND no-such-spec.yaml: No such file or directory: no-such-spec.yaml',

@@ -3,9 +3,8 @@ import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
-import { ROOT, SPECS, testSpec } from './helpers.js'
+import { CLI, ROOT, SPECS, runCli, testSpec } from './helpers.js'
 
-const CLI = `${ROOT}dist/cli/main.js`
 
 /** Starts `understudy serve` on a free port; resolves with the address it printed. */
 async function startCli (t: { teardown: (fn: () => void) => void }, args: string[]): Promise<{ address: string, child: ReturnType<typeof spawn>, output: () => string }> {
@@ -66,12 +65,9 @@ t.test('serve --no-fixtures: the specs\' examples only', async (t) => {
   t.equal(res.headers.get('x-mock-scenario'), 'canceled')
 })
 
-/** Runs a command that should fail at startup; resolves with its exit code and stderr. */
+/** Runs `serve` that should fail at startup; resolves with its exit code and stderr. */
 async function failingCli (args: string[]): Promise<{ code: number, stderr: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args, '--port', '0'], { cwd: ROOT })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number]
+  const { code, stderr } = await runCli(['serve', ...args, '--port', '0'])
   return { code, stderr }
 }
 
@@ -94,20 +90,14 @@ t.test('serve: a fixtures folder that does not exist is one typed line', async (
 })
 
 t.test('serve: a bad spec prints one typed line, no stack trace, exit 1', async (t) => {
-  const child = spawn(process.execPath, [CLI, 'serve', testSpec('broken/invalid.yaml'), '--port', '0'], { cwd: ROOT })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number]
+  const { code, stderr } = await failingCli([testSpec('broken/invalid.yaml')])
   t.equal(code, 1)
   t.equal(stderr, `understudy: UNDERSTUDY_SPEC_INVALID ${testSpec('broken/invalid.yaml')}#/paths/~1x/get/responses/200: ` +
     "The document is not a valid OpenAPI document: must have required property 'description' (1 related schema error(s))\n")
 })
 
 t.test('serve: a bad port is refused by the option parser', async (t) => {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', 'eighty'], { cwd: ROOT })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number]
+  const { code, stderr } = await runCli(['serve', '--port', 'eighty'])
   t.equal(code, 1)
   t.match(stderr, "error: option '-p, --port <port>' argument 'eighty' is invalid. a port is a whole number from 0 to 65535")
 })
@@ -118,10 +108,7 @@ t.test('serve: a port in use prints one line, exit 1', async (t) => {
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
   t.teardown(() => { blocker.close() })
   const port = (blocker.address() as { port: number }).port
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { cwd: ROOT })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number]
+  const { code, stderr } = await runCli(['serve', '--port', String(port)])
   t.equal(code, 1)
   t.equal(stderr, `understudy: cannot listen: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`)
 })

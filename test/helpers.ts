@@ -1,10 +1,26 @@
 import type { FastifyInstance } from 'fastify'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { buildMockServer, type MockServerOptions } from '../src/index.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const SPECS = fileURLToPath(new URL('../specs', import.meta.url))
 export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url))
+
+/** The built CLI: dist/ must be current (`npm test` builds first, or `npx tsc -p tsconfig.json`). */
+export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
+
+/** Runs `understudy <args>` from the repository root to its end. */
+export async function runCli (args: readonly string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number]
+  return { code, stdout, stderr }
+}
 
 export function testSpec (name: string): string {
   return fileURLToPath(new URL(`./specs/${name}`, import.meta.url))

@@ -1,23 +1,12 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { buildMockServer } from '../src/index.js'
-import { FIXTURES, ROOT, SPECS } from './helpers.js'
+import { FIXTURES, ROOT, SPECS, runCli } from './helpers.js'
 import { parseJunit, parseTap } from './verify/parse-output.js'
 import { closedPort, startTarget, TARGET_FIXTURES, TARGET_SPEC } from './verify/target-server.js'
 
-// dist/ must be current: `npm test` builds first (or run `npx tsc -p tsconfig.json`).
-const CLI = `${ROOT}dist/cli/main.js`
-
-async function runVerify (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [CLI, 'verify', ...args], { cwd: ROOT })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number]
-  return { code, stdout, stderr }
+async function runVerify (args: string[]): ReturnType<typeof runCli> {
+  return await runCli(['verify', ...args])
 }
 
 t.test('verify the mock with the scenario header: TAP all ok, JUnit written, exit 0', async (t) => {
