@@ -58,6 +58,21 @@ export function formatProblemLine (problem: { code: ErrorCode, file?: string | n
   return `${problem.code}${where}: ${problem.message}`
 }
 
+/**
+ * Where problems go. The server's default throws the first one (startup stops);
+ * `--lenient` turns fixture problems into warnings; `check` collects every one.
+ */
+export interface Reporter {
+  problem: (error: UnderstudyError) => void
+  warn: (message: string) => void
+}
+
+/** The first problem throws; there is nothing to warn about where this is the default. */
+export const FAIL_FAST: Reporter = {
+  problem: (error) => { throw error },
+  warn: () => {}
+}
+
 /** RFC 6901: one reference token. */
 export function escapePointerToken (token: string | number): string {
   return String(token).replace(/~/g, '~0').replace(/\//g, '~1')

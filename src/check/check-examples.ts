@@ -1,5 +1,4 @@
-import { UnderstudyError } from '../errors.js'
-import type { Reporter } from '../fixture/read-fixtures.js'
+import { UnderstudyError, type Reporter } from '../errors.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
 import { toViolations } from '../validate/violations.js'
 import type { ExampleSite } from './find-examples.js'

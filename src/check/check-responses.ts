@@ -1,6 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types'
-import { UnderstudyError } from '../errors.js'
-import type { Reporter } from '../fixture/read-fixtures.js'
+import { UnderstudyError, type Reporter } from '../errors.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { childPointer, resolveLocalRef } from '../spec/resolve-ref.js'
 

@@ -1,5 +1,4 @@
-import type { UnderstudyError } from '../errors.js'
-import type { Reporter } from '../fixture/read-fixtures.js'
+import type { Reporter, UnderstudyError } from '../errors.js'
 
 export interface ProblemCollector {
   /** Records instead of throwing, so one run finds every problem. */

@@ -1,5 +1,5 @@
-import { UnderstudyError, escapePointerToken } from '../errors.js'
-import type { FixtureSource, Reporter } from '../fixture/read-fixtures.js'
+import { UnderstudyError, escapePointerToken, type Reporter } from '../errors.js'
+import type { FixtureSource } from '../fixture/read-fixtures.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
 import { compileOperation, type CompiledOperation } from '../routes/compile-operation.js'
 import type { IndexedOperation } from '../spec/index-operations.js'

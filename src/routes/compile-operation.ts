@@ -1,6 +1,6 @@
-import { UnderstudyError } from '../errors.js'
+import { UnderstudyError, type Reporter } from '../errors.js'
 import { compileFixture } from '../fixture/compile-fixture.js'
-import type { FixtureSource, Reporter } from '../fixture/read-fixtures.js'
+import type { FixtureSource } from '../fixture/read-fixtures.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { prepareResponses, type PreparedResponse } from '../respond/prepare-responses.js'
 import { collectScenarios, fixtureScenario, pickDefaultScenario } from '../scenario/collect-scenarios.js'

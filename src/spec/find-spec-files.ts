@@ -1,7 +1,6 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { UnderstudyError } from '../errors.js'
-import type { Reporter } from '../fixture/read-fixtures.js'
+import { FAIL_FAST, UnderstudyError, type Reporter } from '../errors.js'
 
 const SPEC_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
 
@@ -13,16 +12,14 @@ export interface SpecFile {
 
 /**
  * Expands files and folders (one level deep, sorted) into candidate spec files. A missing
- * path throws or, given a reporter, is reported and skipped.
+ * path goes to the reporter (by default: thrown) and is skipped.
  */
-export async function findSpecFiles (paths: readonly string[], reporter?: Reporter): Promise<SpecFile[]> {
+export async function findSpecFiles (paths: readonly string[], reporter: Reporter = FAIL_FAST): Promise<SpecFile[]> {
   const found: SpecFile[] = []
   for (const given of paths) {
     const info = await stat(given).catch(() => undefined)
     if (info === undefined) {
-      const error = new UnderstudyError('UNDERSTUDY_SPEC_NOT_FOUND', given, { file: given })
-      if (reporter === undefined) throw error
-      reporter.problem(error)
+      reporter.problem(new UnderstudyError('UNDERSTUDY_SPEC_NOT_FOUND', given, { file: given }))
       continue
     }
     if (!info.isDirectory()) {

@@ -1,6 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types'
-import { UnderstudyError, toPointer } from '../errors.js'
-import type { Reporter } from '../fixture/read-fixtures.js'
+import { FAIL_FAST, UnderstudyError, toPointer, type Reporter } from '../errors.js'
 import type { LoadedSpec } from './load-spec.js'
 import { childPointer, resolveLocalRef, type Located } from './resolve-ref.js'
 
@@ -31,10 +30,10 @@ export interface IndexedOperation {
 
 /**
  * Turns every operation of every spec into a plain record. A repeated operationId, a route
- * taken twice and a path under /__mock throw; given a reporter, each goes to it and the
+ * taken twice and a path under /__mock go to the reporter (by default: thrown), and the
  * operation is left out (the first one of an id or route stays).
  */
-export function buildOperationIndex (specs: readonly LoadedSpec[], reporter?: Reporter): IndexedOperation[] {
+export function buildOperationIndex (specs: readonly LoadedSpec[], reporter: Reporter = FAIL_FAST): IndexedOperation[] {
   const operations: IndexedOperation[] = []
   const ids = new Map<string, IndexedOperation>()
   const routes = new Map<string, IndexedOperation>()
@@ -42,7 +41,6 @@ export function buildOperationIndex (specs: readonly LoadedSpec[], reporter?: Re
     for (const operation of indexSpec(spec)) {
       const problem = findIndexProblem(operation, ids, routes)
       if (problem !== undefined) {
-        if (reporter === undefined) throw problem
         reporter.problem(problem)
         continue
       }

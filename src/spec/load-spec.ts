@@ -2,8 +2,7 @@ import $RefParser from '@apidevtools/json-schema-ref-parser'
 import path from 'node:path'
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types'
 import YAML from 'yaml'
-import { UnderstudyError } from '../errors.js'
-import type { Reporter } from '../fixture/read-fixtures.js'
+import { FAIL_FAST, UnderstudyError, type Reporter } from '../errors.js'
 import { findSpecFiles } from './find-spec-files.js'
 import { isOpenApiDocument, readDocument } from './read-document.js'
 import { findDocumentProblems } from './validate-document.js'
@@ -40,15 +39,15 @@ const refParserOptions = {
  * schema error of an invalid document) goes to it and that document is skipped.
  */
 export async function loadSpecs (paths: readonly string[], reporter?: Reporter): Promise<LoadedSpec[]> {
+  const { problem, warn } = reporter ?? FAIL_FAST
   let reported = 0
   const report = (error: UnderstudyError): void => {
-    if (reporter === undefined) throw error
     reported++
-    reporter.problem(error)
+    problem(error)
   }
   const specs: LoadedSpec[] = []
   const byName = new Map<string, string>()
-  const files = await findSpecFiles(paths, reporter === undefined ? undefined : { problem: report, warn: reporter.warn })
+  const files = await findSpecFiles(paths, { problem: report, warn })
   for (const { file, explicit } of files) {
     try {
       const parsed = await readDocument(file)

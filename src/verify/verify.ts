@@ -1,3 +1,4 @@
+import { FAIL_FAST } from '../errors.js'
 import { fixturesRoot, readFixtures, type FixtureSource } from '../fixture/read-fixtures.js'
 import { buildOperationIndex, operationsBySpec } from '../spec/index-operations.js'
 import { loadSpecs, type LoadedSpec } from '../spec/load-spec.js'
@@ -67,7 +68,7 @@ export async function verify (options: VerifyOptions): Promise<VerifyReport> {
   const root = options.fixtures === false ? undefined : await fixturesRoot(options.fixtures)
   const fixtures: FixtureSource[] = root === undefined
     ? []
-    : (await readFixtures(root, operationsBySpec(operations), { problem: (error) => { throw error }, warn: (message) => warnings.push(message) })).fixtures
+    : (await readFixtures(root, operationsBySpec(operations), { ...FAIL_FAST, warn: (message) => warnings.push(message) })).fixtures
 
   const compilers = new Map<LoadedSpec, SchemaCompiler>()
   const planned: PlannedCase[] = []
