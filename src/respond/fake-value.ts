@@ -5,6 +5,16 @@ export async function fakeValue (schema: object, seed: number): Promise<unknown>
   return await generate(schema as Parameters<typeof generate>[0], { seed, alwaysFakeOptionals: true })
 }
 
+/**
+ * A value for a schema, written in it where it has one — its first `examples` entry,
+ * `example`, `default`, first `enum` value or `const` — else faked with `seed`.
+ */
+export async function sampleValue (schema: object, seed: number): Promise<unknown> {
+  const written = schema as { examples?: unknown[], example?: unknown, default?: unknown, enum?: unknown[], const?: unknown }
+  return (Array.isArray(written.examples) ? written.examples[0] : undefined) ?? written.example ?? written.default ??
+    written.enum?.[0] ?? written.const ?? await fakeValue(schema, seed)
+}
+
 /** Seeds are numbers; any other text is hashed (FNV-1a), so `x-mock-seed: alice` works too. */
 export function toSeed (text: string): number {
   if (/^\d{1,9}$/.test(text)) return Number(text)

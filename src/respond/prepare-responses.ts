@@ -4,7 +4,7 @@ import type { IndexedOperation } from '../spec/index-operations.js'
 import { childPointer, getByPointer, resolveLocalRef } from '../spec/resolve-ref.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
 import { toViolations, type Violation } from '../validate/violations.js'
-import { fakeValue } from './fake-value.js'
+import { fakeValue, sampleValue } from './fake-value.js'
 import { serializeBody } from './serialize-body.js'
 
 /** The seed of bodies faked at start for responses that have a schema but no example. */
@@ -71,7 +71,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
   for (const { statusKey, response } of operation.responses) {
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
     const contents = Object.entries(value.content ?? {})
-    const exampleNames = [...new Set(contents.flatMap(([, media]) => Object.keys(examplesOf(media))))]
+    const exampleNames = responseExampleNames(value)
     const media: PreparedMedia[] = []
     for (const [declared, mediaObject] of contents) {
       const mediaType = concreteMediaType(declared)
@@ -156,6 +156,11 @@ function compileHeaderCheck (
   }
 }
 
+/** A response's example names in declared order, across its media types (one example may serve several). */
+export function responseExampleNames (response: OpenAPIV3.ResponseObject): string[] {
+  return [...new Set(Object.values(response.content ?? {}).flatMap((media) => Object.keys(examplesOf(media))))]
+}
+
 /** A response declared as a range (`*\/*`, `application/*`) is sent as a real type. */
 function concreteMediaType (declared: string): string {
   if (declared === '*/*' || declared === 'application/*') return 'application/json'
@@ -179,7 +184,7 @@ export function statusOf (statusKey: string): number {
 }
 
 /** Named examples with a value (an `externalValue` is not fetched), with a lone `example` named "example". */
-export function examplesOf (media: OpenAPIV3.MediaTypeObject): ExampleMap {
+export function examplesOf (media: Pick<OpenAPIV3.MediaTypeObject, 'example' | 'examples'>): ExampleMap {
   if (media.examples !== undefined) {
     return Object.fromEntries(Object.entries(media.examples as ExampleMap).filter(([, example]) => example.value !== undefined))
   }
@@ -196,10 +201,7 @@ async function exampleHeaderValues (headers: OpenAPIV3.ResponseObject['headers']
   const values: Record<string, unknown> = {}
   for (const [name, header] of Object.entries(headers ?? {}) as Array<[string, OpenAPIV3.HeaderObject]>) {
     if (name.toLowerCase() === 'content-type') continue // OpenAPI: described by the media type instead
-    const schema = header.schema as OpenAPIV3.SchemaObject | undefined
-    const example = header.example ?? (Object.values(header.examples ?? {})[0] as OpenAPIV3.ExampleObject | undefined)?.value ??
-      (schema as { examples?: unknown[] } | undefined)?.examples?.[0] ?? schema?.example ?? schema?.default ?? schema?.enum?.[0] ??
-      (schema === undefined ? undefined : await fakeValue(schema, STATIC_SEED))
+    const example = Object.values(examplesOf(header))[0]?.value ?? (header.schema === undefined ? undefined : await sampleValue(header.schema, STATIC_SEED))
     if (example === undefined) continue
     values[name.toLowerCase()] = example
   }

@@ -4,8 +4,9 @@ import type { OpenAPIV3 } from 'openapi-types'
 type Schema = OpenAPIV3.SchemaObject | OpenAPIV3.ArraySchemaObject
 type XmlNode = Record<string, unknown> | string | number | boolean
 
-const ATTRIBUTE = '@_'
-const TEXT = '#text'
+/** fast-xml-parser's names for attributes and text, in what it builds and what it parses. */
+export const ATTRIBUTE = '@_'
+export const TEXT = '#text'
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: ATTRIBUTE, textNodeName: TEXT, suppressEmptyNode: true })
 
 /**
@@ -55,7 +56,7 @@ function qualifiedName (name: string, xml: OpenAPIV3.XMLObject | undefined): str
 }
 
 /** JSON keys may be anything; an XML name may not (and `@_`/`#text` would mean attribute/text to the builder). */
-function toXmlName (name: string): string {
+export function toXmlName (name: string): string {
   const safe = name.replace(/[^\w.-]/g, '_')
   return /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`
 }

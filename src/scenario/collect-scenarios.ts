@@ -23,7 +23,7 @@ export function collectScenarios (operation: IndexedOperation, responses: readon
   const seen = new Map<string, string>()
   for (const response of responses) {
     const named = response.exampleNames.length > 0
-    for (const name of named ? response.exampleNames : [response.statusKey]) {
+    for (const name of scenarioNames(response.statusKey, response.exampleNames)) {
       const clash = seen.get(name)
       if (clash !== undefined) {
         throw new UnderstudyError('UNDERSTUDY_SCENARIO_DUPLICATE', `'${name}' names an example of both ${clash} and ${response.statusKey} in ${operation.operationId}`, { file: operation.spec.file, pointer: operation.pointer })
@@ -33,6 +33,11 @@ export function collectScenarios (operation: IndexedOperation, responses: readon
     }
   }
   return scenarios
+}
+
+/** A response's scenarios: its named examples, or, without any, one named by its status key. */
+export function scenarioNames (statusKey: string, exampleNames: readonly string[]): readonly string[] {
+  return exampleNames.length > 0 ? exampleNames : [statusKey]
 }
 
 /** The lowest 2xx response's first scenario; with no 2xx, the lowest status documented. */

@@ -27,7 +27,7 @@ export type RequestValidator = (request: RequestParts) => RequestCheck
 type ParameterLocation = Exclude<ViolationLocation, 'body' | 'security'>
 const PARAMETER_LOCATIONS: readonly ParameterLocation[] = ['path', 'query', 'header', 'cookie']
 // OpenAPI: header parameters with these names are ignored (they are described elsewhere).
-const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization'])
+export const IGNORED_HEADERS: ReadonlySet<string> = new Set(['accept', 'content-type', 'authorization'])
 
 interface ParameterField {
   name: string

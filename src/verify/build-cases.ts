@@ -1,6 +1,7 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import type { FixtureRequest } from '../fixture/fixture-format.js'
-import { examplesOf } from '../respond/prepare-responses.js'
+import { responseExampleNames } from '../respond/prepare-responses.js'
+import { scenarioNames } from '../scenario/collect-scenarios.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { getByPointer } from '../spec/resolve-ref.js'
 import { generateRequest, requestBodyOf, requestExampleNames, type CaseRequest } from './generate-request.js'
@@ -63,19 +64,12 @@ export async function buildCases (operation: IndexedOperation, fixtures: readonl
   return cases
 }
 
-/**
- * The mock's scenarios (collectScenarios): every named example of every response — named by
- * the mock's own `examplesOf`, across media types, as `prepareResponses` lists them — and
- * each response without one, named by its status key.
- */
+/** The mock's scenarios of the spec's responses, named as the mock names them. */
 function responseScenarios (operation: IndexedOperation): ScenarioRef[] {
-  const scenarios: ScenarioRef[] = []
-  for (const { statusKey, response } of operation.responses) {
+  return operation.responses.flatMap(({ statusKey, response }) => {
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
-    const exampleNames = [...new Set(Object.values(value.content ?? {}).flatMap((media) => Object.keys(examplesOf(media))))]
-    for (const name of exampleNames.length > 0 ? exampleNames : [statusKey]) scenarios.push({ name, expectedStatus: statusKey })
-  }
-  return scenarios
+    return scenarioNames(statusKey, responseExampleNames(value)).map((name) => ({ name, expectedStatus: statusKey }))
+  })
 }
 
 /** The fixture's `request:` over the minimal request: its values win, `null` leaves one out. */

@@ -141,7 +141,6 @@ function checkBody (found: DocumentedResponse, response: SeenResponse): CaseFail
   })
 }
 
-/** The documented response for a status: its exact code, else its `NXX` range, else `default`. */
 /** `404` is that code; `4XX` any 4xx; `default` any status no other key documents. */
 function statusMatches (expected: string, status: number, documentedKey: string | undefined): boolean {
   if (/^[1-5]XX$/i.test(expected)) return Math.floor(status / 100) === Number(expected[0])

@@ -1,15 +1,14 @@
 import type { OpenAPIV3 } from 'openapi-types'
-import { fakeValue } from '../respond/fake-value.js'
+import { sampleValue } from '../respond/fake-value.js'
 import { examplesOf } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { getByPointer } from '../spec/resolve-ref.js'
+import { IGNORED_HEADERS } from '../validate/compile-request-validator.js'
 import { isJsonMediaType } from '../validate/media-type.js'
 
 /** Faked values are the same on every run: contract tests must be reproducible. */
 const SEED = 1
 
-// OpenAPI: header parameters with these names are ignored (described elsewhere).
-const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization'])
 
 /**
  * A request as values, before it is written: parameter values by name and the body value.
@@ -83,22 +82,12 @@ async function parameterValue (parameter: OpenAPIV3.ParameterObject): Promise<un
   if (example !== undefined) return example.value
   const content = Object.entries(parameter.content ?? {})[0]
   if (content !== undefined) return await mediaValue(content[1], content[0])
-  return await schemaValue(parameter.schema as OpenAPIV3.SchemaObject | undefined) ?? ''
+  return parameter.schema === undefined ? '' : await sampleValue(parameter.schema, SEED)
 }
 
 async function mediaValue (media: OpenAPIV3.MediaTypeObject, mediaType: string): Promise<unknown> {
   const example = Object.values(examplesOf(media))[0]
   if (example !== undefined) return example.value
-  return await schemaValue(media.schema as OpenAPIV3.SchemaObject | undefined) ?? (isJsonMediaType(mediaType) ? {} : '')
-}
-
-async function schemaValue (schema: OpenAPIV3.SchemaObject | undefined): Promise<unknown> {
-  if (schema === undefined) return undefined
-  const withExamples = schema as { examples?: unknown[], const?: unknown }
-  if (Array.isArray(withExamples.examples) && withExamples.examples.length > 0) return withExamples.examples[0]
-  if (schema.example !== undefined) return schema.example
-  if (schema.default !== undefined) return schema.default
-  if (schema.enum !== undefined && schema.enum.length > 0) return schema.enum[0]
-  if ('const' in withExamples) return withExamples.const
-  return await fakeValue(schema, SEED)
+  if (media.schema !== undefined) return await sampleValue(media.schema, SEED)
+  return isJsonMediaType(mediaType) ? {} : ''
 }

@@ -1,10 +1,9 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { OpenAPIV3 } from 'openapi-types'
+import { ATTRIBUTE, TEXT, toXmlName } from '../respond/serialize-xml.js'
 
 type Schema = OpenAPIV3.SchemaObject | OpenAPIV3.ArraySchemaObject
 
-const ATTRIBUTE = '@_'
-const TEXT = '#text'
 // Values stay text (the schema says what to coerce); namespace prefixes are dropped, so
 // `ns0:status` and `ns2:status` read alike: names are compared, namespaces are not.
 const parser = new XMLParser({
@@ -146,7 +145,5 @@ function additionalOf (schema: Schema | undefined): Schema | undefined {
 
 /** `ns0:status` → `status`; names the serialiser would have made safe are compared the same way. */
 function localName (name: string): string {
-  const local = name.includes(':') ? name.slice(name.indexOf(':') + 1) : name
-  const safe = local.replace(/[^\w.-]/g, '_')
-  return /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`
+  return toXmlName(name.includes(':') ? name.slice(name.indexOf(':') + 1) : name)
 }
