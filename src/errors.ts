@@ -6,6 +6,7 @@
 export const ERROR_CODES = {
   UNDERSTUDY_SPEC_NOT_FOUND: 'No such file or directory',
   UNDERSTUDY_NO_SPECS: 'No OpenAPI document found',
+  UNDERSTUDY_NO_OPERATIONS: 'No operation can be mocked',
   UNDERSTUDY_SPEC_PARSE: 'The file is not valid YAML or JSON',
   UNDERSTUDY_SPEC_REF: 'A $ref cannot be resolved',
   UNDERSTUDY_SPEC_INVALID: 'The document is not a valid OpenAPI document',
@@ -15,6 +16,7 @@ export const ERROR_CODES = {
   UNDERSTUDY_RESERVED_PATH: 'An operation is mounted under the reserved /__mock prefix',
   UNDERSTUDY_SCENARIO_DUPLICATE: 'Two responses of one operation share a scenario name',
   UNDERSTUDY_SCHEMA_INVALID: 'A schema cannot be compiled',
+  UNDERSTUDY_OPERATION_INVALID: 'An operation cannot be mocked',
   UNDERSTUDY_FIXTURES_NOT_FOUND: 'The fixtures folder does not exist',
   UNDERSTUDY_FIXTURE_INVALID: 'The fixture is invalid',
   UNDERSTUDY_SCENARIO_SET_INVALID: 'The scenario set is invalid',
@@ -60,16 +62,23 @@ export function formatProblemLine (problem: { code: ErrorCode, file?: string | n
 
 /**
  * Where problems go. The server's default throws the first one (startup stops);
- * `--lenient` turns fixture problems into warnings; `check` collects every one.
+ * `--lenient` turns them into warnings; `check` collects every one.
  */
 export interface Reporter {
   problem: (error: UnderstudyError) => void
+  /**
+   * A problem the mock works around (a document that breaks the OpenAPI schema in a way
+   * that does not stop mocking, a pattern it cannot enforce): `serve` prints it as a
+   * warning and goes on; `check` reports it as a problem.
+   */
+  tolerate: (error: UnderstudyError) => void
   warn: (message: string) => void
 }
 
 /** The first problem throws; there is nothing to warn about where this is the default. */
 export const FAIL_FAST: Reporter = {
   problem: (error) => { throw error },
+  tolerate: () => {},
   warn: () => {}
 }
 

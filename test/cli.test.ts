@@ -90,10 +90,10 @@ t.test('serve: a fixtures folder that does not exist is one typed line', async (
 })
 
 t.test('serve: a bad spec prints one typed line, no stack trace, exit 1', async (t) => {
-  const { code, stderr } = await failingCli([testSpec('broken/invalid.yaml')])
+  const { code, stderr } = await failingCli([testSpec('broken/missing-ref.yaml')])
   t.equal(code, 1)
-  t.equal(stderr, `understudy: UNDERSTUDY_SPEC_INVALID ${testSpec('broken/invalid.yaml')}#/paths/~1x/get/responses/200: ` +
-    "The document is not a valid OpenAPI document: must have required property 'description' (1 related schema error(s))\n")
+  t.equal(stderr, `understudy: UNDERSTUDY_SPEC_REF ${testSpec('broken/missing-ref.yaml')}#/paths/~1x/get/responses/200/$ref: ` +
+    'A $ref cannot be resolved: #/components/responses/Nope points at nothing\n')
 })
 
 t.test('serve: a bad port is refused by the option parser', async (t) => {

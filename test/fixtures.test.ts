@@ -304,7 +304,8 @@ t.test('inherited names are not request values: constructor is absent from a que
     'protoBody.yaml': 'status: 404\nwhen: {body: {/constructor: {present: true}}}'
   }))
   const app = await buildMock(t, { specs: [POSTMANTIS], fixtures })
-  const res = await app.inject({ method: 'POST', url: `${POST}?a=1`, headers: { ...BEARER, 'content-type': 'application/json' }, payload: '{"x":1}' })
+  // The cancel takes no body (415): with validation off, the body still reaches the matchers.
+  const res = await app.inject({ method: 'POST', url: `${POST}?a=1`, headers: { ...BEARER, 'content-type': 'application/json', 'x-mock-validate': 'off' }, payload: '{"x":1}' })
   t.equal(res.statusCode, 200)
   t.equal(res.headers['x-mock-scenario'], 'canceled')
 })

@@ -4,6 +4,7 @@ import { loadSpecs } from '../src/spec/load-spec.js'
 import { SPECS, testSpec } from './helpers.js'
 
 const broken = (name: string): string => testSpec(`broken/${name}`)
+const sloppy = (name: string): string => testSpec(`sloppy/${name}`)
 
 t.test('the three real specs load as valid OpenAPI 3.1 documents', async (t) => {
   const specs = await loadSpecs([SPECS])
@@ -11,44 +12,114 @@ t.test('the three real specs load as valid OpenAPI 3.1 documents', async (t) => 
 })
 
 t.test('the error table: each key is its own code, and the count is pinned', async (t) => {
-  t.equal(Object.keys(ERROR_CODES).length, 19)
+  t.equal(Object.keys(ERROR_CODES).length, 21)
   for (const code of Object.keys(ERROR_CODES)) t.match(code, /^UNDERSTUDY_[A-Z_]+$/)
   const error = new UnderstudyError('UNDERSTUDY_SPEC_INVALID', 'detail', { file: 'a.yaml', pointer: '/paths' })
   t.equal(error.format(), 'UNDERSTUDY_SPEC_INVALID a.yaml#/paths: The document is not a valid OpenAPI document: detail')
 })
 
-const cases: Array<[string, string[], string, string | undefined, string]> = [
-  ['an invalid document', [broken('invalid.yaml')], 'UNDERSTUDY_SPEC_INVALID', '/paths/~1x/get/responses/200',
-    "The document is not a valid OpenAPI document: must have required property 'description' (1 related schema error(s))"],
+const stops: Array<[string, string[], string, string | undefined, string]> = [
   ['a YAML syntax error', [broken('syntax.yaml')], 'UNDERSTUDY_SPEC_PARSE', undefined,
     'The file is not valid YAML or JSON: Flow map in block collection must be sufficiently indented and end with a } at line 3, column 1'],
-  ['a $ref to nowhere', [broken('missing-ref.yaml')], 'UNDERSTUDY_SPEC_REF', undefined,
-    'A $ref cannot be resolved: Missing $ref pointer "#/components/responses/Nope". Token "components" does not exist.'],
-  ['two operations on one route', [broken('collision.yaml')], 'UNDERSTUDY_ROUTE_COLLISION', '/paths/~1items~1{name}/get',
-    `Two operations answer the same method and path: GET /items/{name} is also byId in ${broken('collision.yaml')}#/paths/~1items~1{id}/get`],
-  ['an operation under /__mock', [broken('reserved.yaml')], 'UNDERSTUDY_RESERVED_PATH', '/paths/~1__mock~1health/get',
-    'An operation is mounted under the reserved /__mock prefix: /__mock/health'],
-  ['a Swagger 2.0 document', [broken('swagger2.yaml')], 'UNDERSTUDY_SPEC_INVALID', '',
-    "The document is not a valid OpenAPI document: no 'openapi' field (OpenAPI 3.0 and 3.1 are supported)"],
-  ['one example name on two statuses', [broken('duplicate-scenario.yaml')], 'UNDERSTUDY_SCENARIO_DUPLICATE', '/paths/~1x/get',
-    "Two responses of one operation share a scenario name: 'same' names an example of both 200 and 404 in x"],
+  ['a $ref to nowhere', [broken('missing-ref.yaml')], 'UNDERSTUDY_SPEC_REF', '/paths/~1x/get/responses/200/$ref',
+    'A $ref cannot be resolved: #/components/responses/Nope points at nothing'],
+  ['a document with nothing to mount', [broken('no-operations.yaml')], 'UNDERSTUDY_NO_OPERATIONS', undefined,
+    `No operation can be mocked: in ${broken('no-operations.yaml')}`],
   ['a missing file', [broken('nothing.yaml')], 'UNDERSTUDY_SPEC_NOT_FOUND', undefined,
-    `No such file or directory: ${broken('nothing.yaml')}`],
-  ['a repeated operationId across files', [broken('dup-a.yaml'), broken('dup-b.yaml')], 'UNDERSTUDY_OPERATION_ID_DUPLICATE', '/paths/~1b/get',
-    `An operationId is used twice: 'same' is also same in ${broken('dup-a.yaml')}#/paths/~1a/get`]
+    `No such file or directory: ${broken('nothing.yaml')}`]
 ]
 
-for (const [what, specs, code, pointer, message] of cases) {
+for (const [what, specs, code, pointer, message] of stops) {
   t.test(`startup stops with a typed error: ${what}`, async (t) => {
-    const error = await buildMockServer({ specs }).then(() => undefined, (caught: unknown) => caught)
+    const error = await buildMockServer({ specs, fixtures: false }).then(() => undefined, (caught: unknown) => caught)
     t.ok(error instanceof UnderstudyError)
     const typed = error as UnderstudyError
     t.equal(typed.code, code)
-    t.equal(typed.file, specs.at(-1))
+    t.equal(typed.file, code === 'UNDERSTUDY_NO_OPERATIONS' ? undefined : specs.at(-1))
     t.equal(typed.pointer, pointer)
     t.equal(typed.message, message)
   })
 }
+
+t.test('lenient: a $ref to nowhere is a warning and validates nothing; the rest is served', async (t) => {
+  const app = await buildMockServer({ specs: [broken('missing-ref.yaml')], fixtures: false, lenient: true })
+  t.teardown(() => app.close())
+  t.strictSame(app.understudy.warnings, [
+    `UNDERSTUDY_SPEC_REF ${broken('missing-ref.yaml')}#/paths/~1x/get/responses/200/$ref: A $ref cannot be resolved: #/components/responses/Nope points at nothing`
+  ])
+  const res = await app.inject({ method: 'GET', url: '/x' })
+  t.equal(res.statusCode, 200)
+  t.equal(res.body, '')
+})
+
+async function tolerant (t: { teardown: (fn: () => unknown) => void }, specs: string[]): Promise<Awaited<ReturnType<typeof buildMockServer>>> {
+  const app = await buildMockServer({ specs, fixtures: false })
+  t.teardown(() => app.close())
+  return app
+}
+
+t.test('a document that breaks the OpenAPI schema where mocking does not care starts, with one warning per problem', async (t) => {
+  const app = await tolerant(t, [sloppy('invalid.yaml')])
+  t.strictSame(app.understudy.warnings, [
+    `UNDERSTUDY_SPEC_INVALID ${sloppy('invalid.yaml')}#/paths/~1x/get/responses/200: The document is not a valid OpenAPI document: must have required property 'description'`
+  ])
+  const res = await app.inject({ method: 'GET', url: '/x' })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['x-mock-scenario'], '200')
+})
+
+t.test('two operations on one route (/items/{id} beside /items/{name}): the first is served, the other is a warning', async (t) => {
+  const app = await tolerant(t, [sloppy('collision.yaml')])
+  t.strictSame(app.understudy.warnings, [
+    `UNDERSTUDY_ROUTE_COLLISION ${sloppy('collision.yaml')}#/paths/~1items~1{name}/get: Two operations answer the same method and path: ` +
+    `GET /items/{name} is also byId in ${sloppy('collision.yaml')}#/paths/~1items~1{id}/get; only that one is served`
+  ])
+  t.strictSame(app.understudy.operations.map((operation) => operation.operationId), ['byId'])
+  t.equal((await app.inject({ method: 'GET', url: '/items/abc' })).statusCode, 204)
+})
+
+t.test('an operation under /__mock is left out with a warning; the others are served', async (t) => {
+  const app = await tolerant(t, [sloppy('reserved.yaml')])
+  t.strictSame(app.understudy.warnings, [
+    `UNDERSTUDY_RESERVED_PATH ${sloppy('reserved.yaml')}#/paths/~1__mock~1health/get: An operation is mounted under the reserved /__mock prefix: /__mock/health is not served`
+  ])
+  t.strictSame(app.understudy.operations.map((operation) => operation.operationId), ['ok'])
+  const health = await app.inject({ method: 'GET', url: '/__mock/health' })
+  t.strictSame(health.json(), { status: 'ok', specs: 1, operations: 1 })
+})
+
+t.test('a repeated operationId is served under <id>_2, with a warning', async (t) => {
+  const app = await tolerant(t, [sloppy('dup-a.yaml'), sloppy('dup-b.yaml')])
+  t.strictSame(app.understudy.warnings, [
+    `UNDERSTUDY_OPERATION_ID_DUPLICATE ${sloppy('dup-b.yaml')}#/paths/~1b/get: An operationId is used twice: 'same' is also same in ${sloppy('dup-a.yaml')}#/paths/~1a/get; this one is served as 'same_2'`
+  ])
+  t.strictSame(app.understudy.operations.map(({ operationId, path }) => [operationId, path]), [['same', '/a'], ['same_2', '/b']])
+  const res = await app.inject({ method: 'GET', url: '/b', headers: { 'x-mock-scenario': 'same_2=204' } })
+  t.equal(res.statusCode, 204)
+})
+
+t.test('one example name under two responses: the bare name is the lowest status, <status>:<name> the other', async (t) => {
+  const app = await tolerant(t, [sloppy('duplicate-scenario.yaml')])
+  t.strictSame(app.understudy.warnings, [])
+  t.strictSame(app.understudy.operations[0]?.scenarios, [
+    { name: 'same', status: 200, source: 'example' },
+    { name: '404:same', status: 404, source: 'example' }
+  ])
+  const answers: Array<[Record<string, string>, number, string, string]> = [
+    [{}, 200, '1', 'same'],
+    [{ 'x-mock-scenario': 'same' }, 200, '1', 'same'],
+    [{ 'x-mock-scenario': '404:same' }, 404, '2', '404:same'],
+    [{ 'x-mock-scenario': '200:same' }, 200, '1', 'same'],
+    [{ prefer: 'code=404, example=same' }, 404, '2', '404:same'],
+    [{ prefer: 'code=200, example=same' }, 200, '1', 'same']
+  ]
+  for (const [headers, status, body, scenario] of answers) {
+    const res = await app.inject({ method: 'GET', url: '/x', headers })
+    t.equal(res.statusCode, status, JSON.stringify(headers))
+    t.equal(res.body, body, JSON.stringify(headers))
+    t.equal(res.headers['x-mock-scenario'], scenario, JSON.stringify(headers))
+  }
+})
 
 t.test('a folder whose files are only $ref targets has no document', async (t) => {
   const dir = t.testdir({ 'schemas.yaml': 'Thing: { type: string }\n' })
@@ -59,4 +130,15 @@ t.test('two documents with one name', async (t) => {
   const document = 'openapi: 3.1.0\ninfo: { title: T, version: "1" }\npaths: {}\n'
   const files = t.testdir({ a: { 'api.yaml': document }, b: { 'api.json': document } })
   await t.rejects(loadSpecs([`${files}/a`, `${files}/b`]), { code: 'UNDERSTUDY_SPEC_NAME_DUPLICATE' })
+})
+
+t.test('an explicit file that is neither OpenAPI nor Swagger, and versions that are not supported', async (t) => {
+  const dir = t.testdir({
+    'plain.yaml': 'title: not a spec\n',
+    'v2.yaml': 'openapi: 2.5.0\ninfo: { title: T, version: "1" }\npaths: {}\n',
+    'v1.yaml': 'swagger: "1.2"\ninfo: { title: T, version: "1" }\npaths: {}\n'
+  })
+  await t.rejects(loadSpecs([`${dir}/plain.yaml`]), { code: 'UNDERSTUDY_SPEC_INVALID', pointer: '', message: "The document is not a valid OpenAPI document: no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)" })
+  await t.rejects(loadSpecs([`${dir}/v2.yaml`]), { code: 'UNDERSTUDY_SPEC_INVALID', pointer: '/openapi', message: 'The document is not a valid OpenAPI document: OpenAPI 2.5.0 is not supported (3.0, 3.1 and Swagger 2.0 are)' })
+  await t.rejects(loadSpecs([`${dir}/v1.yaml`]), { code: 'UNDERSTUDY_SPEC_INVALID', pointer: '/swagger', message: 'The document is not a valid OpenAPI document: Swagger 1.2 is not supported (2.0 is)' })
 })

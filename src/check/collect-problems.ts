@@ -12,16 +12,18 @@ export function collectProblems (): ProblemCollector {
   const problems: UnderstudyError[] = []
   const warnings: string[] = []
   const seen = new Set<string>()
+  const problem = (error: UnderstudyError): void => {
+    const line = error.format()
+    if (seen.has(line)) return
+    seen.add(line)
+    problems.push(error)
+  }
   return {
     problems,
     warnings,
     reporter: {
-      problem: (error) => {
-        const line = error.format()
-        if (seen.has(line)) return
-        seen.add(line)
-        problems.push(error)
-      },
+      problem,
+      tolerate: problem,
       warn: (message) => { if (!warnings.includes(message)) warnings.push(message) }
     }
   }

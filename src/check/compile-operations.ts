@@ -12,8 +12,8 @@ import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
  * going to the reporter, with what the server's response validation would report: bodies
  * not written as is in the spec (faked, or an example given for another media type) that
  * break their schema, and required headers the mock has no value for. Returns operationId
- * → scenario names, for the scenario sets; an operation that cannot compile (two
- * responses share a scenario name) is reported and left out.
+ * → scenario names, for the scenario sets; an operation that cannot compile is
+ * reported and left out.
  */
 export async function compileOperations (
   operations: readonly IndexedOperation[],
@@ -26,7 +26,7 @@ export async function compileOperations (
     const own = fixtures.filter((fixture) => fixture.spec === operation.spec.name && fixture.operationId === operation.operationId)
     try {
       const compiled = await compileOperation(operation, compilers.get(operation.spec)!, own, reporter)
-      scenarios.set(operation.operationId, [...compiled.byName.keys()])
+      scenarios.set(operation.operationId, compiled.scenarios.map((scenario) => scenario.name))
       reportResponses(compiled, reporter)
     } catch (error) {
       if (!(error instanceof UnderstudyError)) throw error

@@ -55,7 +55,7 @@ export async function check (options: CheckOptions = {}): Promise<CheckReport> {
   const { reporter, problems, warnings } = collectProblems()
   const specs = await loadSpecs(options.specs ?? ['specs'], reporter)
   const operations = buildOperationIndex(specs, reporter)
-  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec)]))
+  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, reporter.tolerate)]))
   let examples = 0
   let operationCount = 0
   for (const spec of specs) {

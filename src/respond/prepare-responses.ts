@@ -4,7 +4,7 @@ import type { IndexedOperation } from '../spec/index-operations.js'
 import { childPointer, getByPointer, resolveLocalRef } from '../spec/resolve-ref.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
 import { toViolations, type Violation } from '../validate/violations.js'
-import { fakeValue, sampleValue } from './fake-value.js'
+import { componentNamesOf, fakeValue, sampleValue, type FakeOptions } from './fake-value.js'
 import { serializeBody } from './serialize-body.js'
 
 /** The seed of bodies faked at start for responses that have a schema but no example. */
@@ -31,6 +31,8 @@ export interface PreparedMedia {
   schema: OpenAPIV3.SchemaObject | undefined
   /** The schema's validator (compiled at start), for bodies faked per request. */
   validate: ValidateFunction | undefined
+  /** How bodies faked per request are faked: with the document's component names, validated. */
+  fakeOptions: FakeOptions
   rootName: string
   /** Example name → body, serialised and validated once at start. */
   bodies: ReadonlyMap<string, PreparedBody>
@@ -66,7 +68,7 @@ type ExampleMap = Record<string, OpenAPIV3.ExampleObject>
  * body serialised, and checked against its schema, once.
  */
 export async function prepareResponses (operation: IndexedOperation, compiler: SchemaCompiler): Promise<PreparedResponse[]> {
-  const rootNames = componentNames(operation.spec.dereferenced as OpenAPIV3.Document)
+  const rootNames = componentNamesOf(operation.spec.dereferenced)
   const prepared: PreparedResponse[] = []
   for (const { statusKey, response } of operation.responses) {
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
@@ -79,6 +81,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
       const schemaPointer = schema === undefined ? undefined : childPointer(response.pointer, 'content', declared, 'schema')
       const validate = schemaPointer === undefined ? undefined : compiler.validatorAt(schemaPointer)
       const rootName = (schema !== undefined ? rootNames.get(schema) : undefined) ?? 'response'
+      const fakeOptions: FakeOptions = { componentNames: rootNames, validate }
       const prepare = (body: unknown, source: string, derived: boolean): PreparedBody =>
         ({ bytes: serializeBody(body, mediaType, schema, rootName), violations: bodyViolations(validate, body), source, derived })
       const bodies = new Map<string, PreparedBody>()
@@ -97,8 +100,8 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
         ? bodies.get(first) as PreparedBody
         : schema === undefined
           ? prepare('', `spec response ${statusKey}`, false)
-          : prepare(await fakeValue(schema, STATIC_SEED), `faker (seed ${STATIC_SEED})`, true)
-      media.push({ mediaType, schema, validate, rootName, bodies, defaultBody })
+          : prepare(await fakeValue(schema, STATIC_SEED, fakeOptions), `faker (seed ${STATIC_SEED})`, true)
+      media.push({ mediaType, schema, validate, fakeOptions, rootName, bodies, defaultBody })
     }
     const checkHeaders = compileHeaderCheck(operation, compiler, value.headers ?? {}, childPointer(response.pointer, 'headers'))
     const headerValues = await exampleHeaderValues(value.headers)
@@ -189,11 +192,6 @@ export function examplesOf (media: Pick<OpenAPIV3.MediaTypeObject, 'example' | '
     return Object.fromEntries(Object.entries(media.examples as ExampleMap).filter(([, example]) => example.value !== undefined))
   }
   return media.example === undefined ? {} : { example: { value: media.example } }
-}
-
-/** Component schema object → its name: the default XML root element name. */
-export function componentNames (document: OpenAPIV3.Document): Map<object, string> {
-  return new Map(Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => [schema as object, name]))
 }
 
 /** Each documented header's example (or a value from its schema), by lower-case name. */

@@ -57,7 +57,7 @@ export async function renderPrepared (response: PreparedResponse, options: Rende
   let source = response.source ?? prepared.source
   if (options.dynamic && media.schema !== undefined) {
     const seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : toSeed(options.seed)
-    const value = await fakeValue(media.schema, seed)
+    const value = await fakeValue(media.schema, seed, media.fakeOptions)
     bytes = serializeBody(value, media.mediaType, media.schema, media.rootName)
     violations = bodyViolations(media.validate, value)
     source = `faker (seed ${seed})`

@@ -3,7 +3,7 @@ import { compileFixture } from '../fixture/compile-fixture.js'
 import type { FixtureSource } from '../fixture/read-fixtures.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { prepareResponses, type PreparedResponse } from '../respond/prepare-responses.js'
-import { collectScenarios, fixtureScenario, pickDefaultScenario } from '../scenario/collect-scenarios.js'
+import { collectScenarios, fixtureScenario, pickDefaultScenario, qualifiedName, type Scenario } from '../scenario/collect-scenarios.js'
 import type { ScenarioTable } from '../scenario/select-scenario.js'
 import { compileRequestValidator, type RequestValidator } from '../validate/compile-request-validator.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
@@ -21,6 +21,26 @@ export interface CompiledOperation extends ScenarioTable {
 }
 
 /**
+ * `compileOperation`, with whatever goes wrong reported (lenient: the operation is left
+ * out) and never a stack trace: an unexpected error names the operation's file and pointer.
+ */
+export async function compileOperationSafely (
+  operation: IndexedOperation,
+  compiler: SchemaCompiler,
+  fixtures: readonly FixtureSource[],
+  reporter: Reporter
+): Promise<CompiledOperation | undefined> {
+  try {
+    return await compileOperation(operation, compiler, fixtures, reporter)
+  } catch (error) {
+    reporter.problem(error instanceof UnderstudyError
+      ? error
+      : new UnderstudyError('UNDERSTUDY_OPERATION_INVALID', `${operation.operationId}: ${error instanceof Error ? error.message : String(error)}`, { file: operation.spec.file, pointer: operation.pointer }))
+    return undefined
+  }
+}
+
+/**
  * Prepares the spec's responses, then adds the operation's fixtures (in name order); a
  * fixture that fails its checks goes to the reporter, which throws or, lenient, warns
  * (and the fixture is skipped, unless all that is wrong is a body or header value).
@@ -32,7 +52,7 @@ export async function compileOperation (
   reporter: Reporter
 ): Promise<CompiledOperation> {
   const responses = await prepareResponses(operation, compiler)
-  const scenarios = collectScenarios(operation, responses)
+  const scenarios = collectScenarios(responses)
   const defaultScenario = pickDefaultScenario(scenarios)
   const pathParams = operation.parameters.filter((p) => p.value.in === 'path').map((p) => p.value.name)
   for (const source of fixtures) {
@@ -52,7 +72,7 @@ export async function compileOperation (
     operation,
     operationId: operation.operationId,
     scenarios,
-    byName: new Map(scenarios.map((scenario) => [scenario.name, scenario])),
+    byName: scenarioIndex(scenarios),
     defaultScenario,
     matchers: scenarios.filter((scenario) => scenario.fixture?.when !== undefined),
     validateRequest: compileRequestValidator(operation, compiler),
@@ -63,4 +83,14 @@ export async function compileOperation (
     invalidRequestResponse: byStatus('400') ?? byStatus('422'),
     unauthorizedResponse: byStatus('401')
   }
+}
+
+/** Scenarios by name; each example also by `<status>:<name>` (see nameScenarios). */
+function scenarioIndex (scenarios: readonly Scenario[]): Map<string, Scenario> {
+  const byName = new Map<string, Scenario>()
+  for (const scenario of scenarios) {
+    if (scenario.exampleName !== undefined) byName.set(qualifiedName(scenario.response.statusKey, scenario.exampleName), scenario)
+  }
+  for (const scenario of scenarios) byName.set(scenario.name, scenario)
+  return byName
 }

@@ -117,7 +117,7 @@ async function answer (
   extra['x-mock-scenario'] = scenario.name
   const rendered = await renderPrepared(scenario.response, {
     status: selection.status,
-    exampleName: scenario.name,
+    exampleName: scenario.exampleName ?? scenario.name,
     accept,
     dynamic: selection.dynamic,
     seed: selection.seed,
@@ -168,8 +168,9 @@ function reportViolations (compiled: CompiledOperation, parts: RequestParts): Vi
   return violations
 }
 
-function toRequestParts (request: FastifyRequest, { parseCookies, operation }: CompiledOperation): RequestParts {
+function toRequestParts (request: FastifyRequest, { parseCookies, operation, validateRequest }: CompiledOperation): RequestParts {
   const cookieHeader = request.headers.cookie
+  const contentType = request.headers['content-type']
   let params = request.params as Record<string, string>
   if (operation.paramAliases.length > 0) {
     params = { ...params }
@@ -180,8 +181,9 @@ function toRequestParts (request: FastifyRequest, { parseCookies, operation }: C
     query: request.query as Record<string, unknown>,
     headers: request.headers,
     cookies: parseCookies && cookieHeader !== undefined ? parseCookie(cookieHeader) : {},
-    contentType: request.headers['content-type'],
-    body: request.body
+    contentType,
+    // Form and multipart bodies of a declared type become their fields; others stay as parsed.
+    body: validateRequest.readBody(request.body, contentType)
   }
 }
 

@@ -7,8 +7,11 @@ const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json(?:\s*;|$)/i
 
 /**
  * JSON (with secure-json-parse's prototype-poisoning guard) and, for every other media type,
- * the raw bytes. A body that does not parse becomes a MalformedBody value, so the operation
- * answers it in the API's own error shape instead of Fastify's.
+ * the raw bytes, bounded by the body limit. A body that does not parse becomes a MalformedBody
+ * value, so the operation answers it in the API's own error shape instead of Fastify's.
+ * Form and multipart bytes are read into fields by the operation (its request validator's
+ * `readBody`), which knows their schema and `encoding`; the control surface never sees them
+ * as anything but bytes.
  */
 export function registerBodyParsers (app: FastifyInstance): void {
   app.removeAllContentTypeParsers()

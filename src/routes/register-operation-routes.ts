@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
 import { routeShape } from '../spec/index-operations.js'
 import type { CompiledOperation } from './compile-operation.js'
@@ -7,28 +7,38 @@ import { createOperationHandler, type MockContext } from './handle-operation.js'
 // OPTIONS stays with @fastify/cors (preflight); HEAD comes free with GET.
 const ANSWERED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
 
-/** One route per operation, then a 405 route for the other methods of each known path. */
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
+
+/**
+ * One route per method and path, then a 405 route for the other methods of each known
+ * path. Operations that share a method and path (told apart by a query parameter or
+ * header, AWS style) share a route that picks the first whose discriminator matches.
+ */
 export function registerOperationRoutes (app: FastifyInstance, operations: readonly CompiledOperation[], context: MockContext): void {
   // Keyed by the route's shape: /a/{id} and /a/{name} are one route to Fastify.
-  const routes = new Map<string, { url: string, methods: Set<string> }>()
+  const paths = new Map<string, { url: string, methods: Set<string> }>()
+  const routes = new Map<string, CompiledOperation[]>()
   for (const compiled of operations) {
     const { method, url, path } = compiled.operation
-    const route = routes.get(routeShape(path)) ?? { url, methods: new Set<string>() }
-    route.methods.add(method.toUpperCase())
-    routes.set(routeShape(path), route)
+    const shape = routeShape(path)
+    const known = paths.get(shape) ?? { url, methods: new Set<string>() }
+    known.methods.add(method.toUpperCase())
+    paths.set(shape, known)
+    const key = `${method} ${shape}`
+    routes.set(key, [...(routes.get(key) ?? []), compiled])
   }
-  for (const compiled of operations) {
-    const { method, path } = compiled.operation
-    const declaresHead = routes.get(routeShape(path))?.methods.has('HEAD') === true
+  for (const candidates of routes.values()) {
+    const { method, path, url } = candidates[0]!.operation
+    const declaresHead = paths.get(routeShape(path))?.methods.has('HEAD') === true
     app.route({
       method: method.toUpperCase(),
-      url: compiled.operation.url,
+      url,
       // A spec that declares HEAD itself keeps it from the GET's automatic HEAD route.
       exposeHeadRoute: !declaresHead,
-      handler: createOperationHandler(compiled, context)
+      handler: dispatch(candidates.map((compiled) => ({ compiled, handler: createOperationHandler(compiled, context) })), url)
     })
   }
-  for (const { url, methods } of routes.values()) {
+  for (const { url, methods } of paths.values()) {
     const others = ANSWERED_METHODS.filter((method) => !methods.has(method) && !(method === 'HEAD' && methods.has('GET')))
     const allow = [...methods].sort().join(', ')
     app.route({
@@ -40,4 +50,44 @@ export function registerOperationRoutes (app: FastifyInstance, operations: reado
       }
     })
   }
+}
+
+interface Candidate { compiled: CompiledOperation, handler: Handler }
+
+/**
+ * The handler of the first candidate whose discriminator holds (each named query
+ * parameter or header is there, with the value given), else of the first without one,
+ * else of the first. Path parameters are renamed, by position, to the chosen one's names.
+ */
+function dispatch (candidates: readonly Candidate[], url: string): Handler {
+  if (candidates.length === 1) return candidates[0]!.handler
+  const fallback = candidates.find(({ compiled }) => compiled.operation.discriminator.length === 0) ?? candidates[0]!
+  const routeParams = paramNames(url)
+  const renames = new Map(candidates.map(({ compiled }) => {
+    const own = paramNames(compiled.operation.url)
+    return [compiled, own.join() === routeParams.join() ? undefined : own] as const
+  }))
+  return async (request, reply) => {
+    const chosen = candidates.find(({ compiled }) => compiled.operation.discriminator.length > 0 && holds(compiled, request)) ?? fallback
+    const own = renames.get(chosen.compiled)
+    if (own !== undefined) {
+      const values = request.params as Record<string, string>
+      request.params = Object.fromEntries(own.map((name, index) => [name, values[routeParams[index]!]]))
+    }
+    return await chosen.handler(request, reply)
+  }
+}
+
+function holds ({ operation }: CompiledOperation, request: FastifyRequest): boolean {
+  const query = request.query as Record<string, unknown>
+  return operation.discriminator.every(([name, value]) => {
+    const given = query[name] ?? request.headers[name.toLowerCase()]
+    if (given === undefined) return false
+    return value === '' || given === value || (Array.isArray(given) && given.includes(value))
+  })
+}
+
+/** `/a/:id/b/:p0([^/:]+)` → ['id', 'p0']; `::` is a literal colon. */
+function paramNames (url: string): string[] {
+  return [...url.matchAll(/(?<!:):(?!:)(\w+)/g)].map((match) => match[1]!)
 }

@@ -5,6 +5,8 @@ import type { IndexedOperation } from '../spec/index-operations.js'
 
 export interface Scenario {
   name: string
+  /** The example it sends: its name in the spec (`example`); the scenario's own name may be `404:example`. */
+  exampleName: string | undefined
   response: PreparedResponse
   /**
    * `example`: a named example in the spec; `status`: a response with no example, named by
@@ -16,28 +18,50 @@ export interface Scenario {
 
 /**
  * Every named example of every response is a scenario; a response without examples (a 204,
- * say) is one too, named by its status key. Names are unique within an operation.
+ * say) is one too, named by its status key. See `nameScenarios` for names used twice.
  */
-export function collectScenarios (operation: IndexedOperation, responses: readonly PreparedResponse[]): Scenario[] {
-  const scenarios: Scenario[] = []
-  const seen = new Map<string, string>()
-  for (const response of responses) {
-    const named = response.exampleNames.length > 0
-    for (const name of scenarioNames(response.statusKey, response.exampleNames)) {
-      const clash = seen.get(name)
-      if (clash !== undefined) {
-        throw new UnderstudyError('UNDERSTUDY_SCENARIO_DUPLICATE', `'${name}' names an example of both ${clash} and ${response.statusKey} in ${operation.operationId}`, { file: operation.spec.file, pointer: operation.pointer })
-      }
-      seen.set(name, response.statusKey)
-      scenarios.push({ name, response, source: named ? 'example' : 'status' })
-    }
-  }
-  return scenarios
+export function collectScenarios (responses: readonly PreparedResponse[]): Scenario[] {
+  return nameScenarios(responses).map(({ name, example, response }) =>
+    ({ name, exampleName: example, response, source: example === undefined ? 'status' : 'example' }))
 }
 
-/** A response's scenarios: its named examples, or, without any, one named by its status key. */
-export function scenarioNames (statusKey: string, exampleNames: readonly string[]): readonly string[] {
-  return exampleNames.length > 0 ? exampleNames : [statusKey]
+export interface NamedScenario<R> {
+  name: string
+  /** The example's name in the spec; undefined for a response without examples. */
+  example: string | undefined
+  response: R
+}
+
+/**
+ * The scenarios of an operation's responses: each named example, or, for a response
+ * without any, its status key. One example name may be used under two responses (valid
+ * OpenAPI; swagger2openapi names every converted example `response`): the bare name is
+ * the lowest status's, and every example is also `<status>:<name>` (`404:example`), which
+ * is the name a repeated one is listed under.
+ */
+export function nameScenarios<R extends { statusKey: string, exampleNames: readonly string[] }> (responses: readonly R[]): Array<NamedScenario<R>> {
+  const taken = new Set<string>()
+  const named = new Map<R, Array<NamedScenario<R>>>()
+  for (const response of [...responses].sort((a, b) => statusRank(a.statusKey) - statusRank(b.statusKey))) {
+    const entries = response.exampleNames.length === 0
+      ? [{ name: response.statusKey, example: undefined, response }]
+      : response.exampleNames.map((example) => ({ name: taken.has(example) ? qualifiedName(response.statusKey, example) : example, example, response }))
+    for (const entry of entries) taken.add(entry.name)
+    named.set(response, entries)
+  }
+  // Listed in document order.
+  return responses.flatMap((response) => named.get(response) ?? [])
+}
+
+export function qualifiedName (statusKey: string, example: string): string {
+  return `${statusKey}:${example}`
+}
+
+/** `200` < `2XX` < `404` < … < `default`. */
+function statusRank (statusKey: string): number {
+  if (/^\d{3}$/.test(statusKey)) return Number(statusKey) * 2
+  if (/^[1-5]XX$/i.test(statusKey)) return Number(statusKey[0]) * 200 + 199
+  return 10_000
 }
 
 /** The lowest 2xx response's first scenario; with no 2xx, the lowest status documented. */
@@ -56,5 +80,5 @@ export function fixtureScenario (operation: IndexedOperation, scenarios: readonl
     const other = clash.fixture?.file ?? `${clash.source} of ${clash.response.statusKey}`
     throw new UnderstudyError('UNDERSTUDY_SCENARIO_DUPLICATE', `'${fixture.name}' is also the name of the ${other} in ${operation.operationId}`, { file: fixture.behaviour.file })
   }
-  return { name: fixture.name, response: fixture.response, source: 'fixture', fixture: fixture.behaviour }
+  return { name: fixture.name, exampleName: undefined, response: fixture.response, source: 'fixture', fixture: fixture.behaviour }
 }

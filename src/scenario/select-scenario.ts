@@ -58,16 +58,13 @@ export function selectScenario (table: ScenarioTable, { headers, sets, session, 
     if (inSet !== undefined) return chosen(table.byName.get(inSet))
   }
   if (prefer.example !== undefined) {
-    const scenario = table.byName.get(prefer.example)
-    const fits = prefer.code === undefined || (scenario !== undefined && matchesCode(scenario, prefer.code))
-    return chosen(fits ? scenario : undefined, prefer.code === undefined ? undefined : Number(prefer.code))
+    const example = prefer.example
+    const scenario = prefer.code === undefined
+      ? table.byName.get(example)
+      : withCode(table.scenarios.filter((s) => s.exampleName === example || s.name === example), prefer.code)
+    return chosen(scenario, prefer.code === undefined ? undefined : Number(prefer.code))
   }
-  if (prefer.code !== undefined) {
-    const code = prefer.code
-    const scenario = table.scenarios.find((s) => s.response.statusKey === code) ??
-      table.scenarios.find((s) => matchesCode(s, code))
-    return chosen(scenario, Number(code))
-  }
+  if (prefer.code !== undefined) return chosen(withCode(table.scenarios, prefer.code), Number(prefer.code))
   if (session !== undefined) {
     const name = session.scenarios.get(table.operationId) ??
       (session.set === undefined ? undefined : sets.get(session.set)?.scenarios.get(table.operationId))
@@ -80,10 +77,11 @@ export function selectScenario (table: ScenarioTable, { headers, sets, session, 
   return chosen(table.defaultScenario)
 }
 
-/** `404` matches a `404` response, then a `4XX` range, then `default`. */
-function matchesCode (scenario: Scenario, code: string): boolean {
-  const key = scenario.response.statusKey.toUpperCase()
-  return /^[1-5]\d\d$/.test(code) && (key === code || key === `${code[0]}XX` || key === 'DEFAULT')
+/** For `code=404`: a scenario of the `404` response, else of `4XX`, else of `default`. */
+function withCode (scenarios: readonly Scenario[], code: string): Scenario | undefined {
+  if (!/^[1-5]\d\d$/.test(code)) return undefined
+  const key = (scenario: Scenario): string => scenario.response.statusKey.toUpperCase()
+  return scenarios.find((s) => key(s) === code) ?? scenarios.find((s) => key(s) === `${code[0]}XX`) ?? scenarios.find((s) => key(s) === 'DEFAULT')
 }
 
 function describe (name: string | undefined, code: string | undefined, example: string | undefined): string {

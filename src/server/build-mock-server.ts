@@ -1,10 +1,10 @@
 import cors from '@fastify/cors'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import type { Reporter } from '../errors.js'
+import { UnderstudyError, type Reporter } from '../errors.js'
 import { CoverageRecorder, type CoverageReport } from '../coverage/coverage-recorder.js'
 import { compileScenarioSets, type ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { fixturesRoot, readFixtures, type ScenarioSetSource } from '../fixture/read-fixtures.js'
-import { compileOperation, type CompiledOperation } from '../routes/compile-operation.js'
+import { compileOperationSafely, type CompiledOperation } from '../routes/compile-operation.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
 import { registerOperationRoutes } from '../routes/register-operation-routes.js'
 import { buildOperationIndex, operationsBySpec } from '../spec/index-operations.js'
@@ -61,21 +61,24 @@ declare module 'fastify' {
  * routes. Everything here runs once; requests only look things up.
  */
 export async function buildMockServer (options: MockServerOptions = {}): Promise<FastifyInstance> {
-  const specs = await loadSpecs(options.specs ?? ['specs'])
-  const indexed = buildOperationIndex(specs)
   const warnings: string[] = []
   const reporter: Reporter = {
     problem: (error) => { if (options.lenient === true) warnings.push(error.format()); else throw error },
+    tolerate: (error) => warnings.push(error.format()),
     warn: (message) => warnings.push(message)
   }
+  const specs = await loadSpecs(options.specs ?? ['specs'], reporter)
+  const indexed = buildOperationIndex(specs, reporter)
   const root = options.fixtures === false ? undefined : await fixturesRoot(options.fixtures)
   const found = root === undefined ? { fixtures: [], sets: [] } : await readFixtures(root, operationsBySpec(indexed), reporter)
-  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec)]))
+  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, reporter.tolerate)]))
   const operations: CompiledOperation[] = []
   for (const operation of indexed) {
     const fixtures = found.fixtures.filter((fixture) => fixture.spec === operation.spec.name && fixture.operationId === operation.operationId)
-    operations.push(await compileOperation(operation, compilers.get(operation.spec)!, fixtures, reporter))
+    const compiled = await compileOperationSafely(operation, compilers.get(operation.spec)!, fixtures, reporter)
+    if (compiled !== undefined) operations.push(compiled)
   }
+  if (operations.length === 0) throw new UnderstudyError('UNDERSTUDY_NO_OPERATIONS', `in ${(options.specs ?? ['specs']).join(', ')}`)
   const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
   const sets = compileSets(found.sets, byId, reporter)
   const sessions = new SessionStore(options.maxSessions ?? 1000)
@@ -129,6 +132,6 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
 function compileSets (sources: readonly ScenarioSetSource[], byId: ReadonlyMap<string, CompiledOperation>, reporter: Reporter): Map<string, ScenarioSet> {
   return compileScenarioSets(sources, (operationId) => {
     const operation = byId.get(operationId)
-    return operation === undefined ? undefined : [...operation.byName.keys()]
+    return operation === undefined ? undefined : operation.scenarios.map((scenario) => scenario.name)
   }, reporter)
 }

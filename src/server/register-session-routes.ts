@@ -56,7 +56,7 @@ export function registerSessionRoutes (
     for (const [operationId, name] of Object.entries(body.scenarios ?? {})) {
       const operation = byId.get(operationId)
       if (operation === undefined) errors.push(`no operation '${operationId}'`)
-      else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario '${name}' (known: ${[...operation.byName.keys()].join(', ')})`)
+      else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario '${name}' (known: ${operation.scenarios.map((scenario) => scenario.name).join(', ')})`)
     }
     if (errors.length > 0) return invalid(reply, errors)
     const session = sessions.open(id)

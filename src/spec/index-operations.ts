@@ -19,6 +19,13 @@ export interface IndexedOperation {
   url: string
   /** [Fastify parameter name, the spec's] where the spec's is not a plain word (`{item-id}`). */
   paramAliases: ReadonlyArray<readonly [string, string]>
+  /**
+   * What tells this operation apart from others on the same method and path, from a
+   * path key with a fragment or query (AWS: `/#Action=ListUsers`, `/tags/{ARN}#tagKeys`):
+   * the query parameters or headers it names (with a value, or '' for any) that the
+   * operation declares. Others are ignored: two operations they do not tell apart collide.
+   */
+  discriminator: ReadonlyArray<readonly [string, string]>
   /** The operation object's place in the document, for messages. */
   pointer: string
   parameters: Array<Located<OpenAPIV3.ParameterObject>>
@@ -29,47 +36,51 @@ export interface IndexedOperation {
 }
 
 /**
- * Turns every operation of every spec into a plain record. A repeated operationId, a route
- * taken twice and a path under /__mock go to the reporter (by default: thrown), and the
- * operation is left out (the first one of an id or route stays).
+ * Turns every operation of every spec into a plain record. The mock works around what
+ * real documents get wrong, each `tolerate`d (serve warns, check reports): a repeated
+ * operationId is served under `<id>_2` (`_3`, …); of two operations on one route (`/a/{x}`
+ * beside `/a/{y}`) and of paths under /__mock, the first stays and the other is left out.
  */
 export function buildOperationIndex (specs: readonly LoadedSpec[], reporter: Reporter = FAIL_FAST): IndexedOperation[] {
   const operations: IndexedOperation[] = []
   const ids = new Map<string, IndexedOperation>()
   const routes = new Map<string, IndexedOperation>()
   for (const spec of specs) {
-    for (const operation of indexSpec(spec)) {
-      const problem = findIndexProblem(operation, ids, routes)
-      if (problem !== undefined) {
-        reporter.problem(problem)
+    for (const operation of indexSpec(spec, reporter)) {
+      const location = { file: operation.spec.file, pointer: operation.pointer }
+      const route = routeKey(operation)
+      const sameRoute = routes.get(route)
+      if (sameRoute !== undefined) {
+        reporter.tolerate(new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(sameRoute)}; only that one is served`, location))
         continue
       }
+      if (operation.path === CONTROL_PREFIX || operation.path.startsWith(CONTROL_PREFIX + '/')) {
+        reporter.tolerate(new UnderstudyError('UNDERSTUDY_RESERVED_PATH', `${operation.path} is not served`, location))
+        continue
+      }
+      const sameId = ids.get(operation.operationId)
+      if (sameId !== undefined) {
+        const served = freeId(operation.operationId, ids)
+        reporter.tolerate(new UnderstudyError('UNDERSTUDY_OPERATION_ID_DUPLICATE', `'${operation.operationId}' is also ${describe(sameId)}; this one is served as '${served}'`, location))
+        operation.operationId = served
+      }
       ids.set(operation.operationId, operation)
-      routes.set(`${operation.method} ${routeShape(operation.path)}`, operation)
+      routes.set(route, operation)
       operations.push(operation)
     }
   }
   return operations
 }
 
-function findIndexProblem (
-  operation: IndexedOperation,
-  ids: ReadonlyMap<string, IndexedOperation>,
-  routes: ReadonlyMap<string, IndexedOperation>
-): UnderstudyError | undefined {
-  const location = { file: operation.spec.file, pointer: operation.pointer }
-  const sameId = ids.get(operation.operationId)
-  if (sameId !== undefined) {
-    return new UnderstudyError('UNDERSTUDY_OPERATION_ID_DUPLICATE', `'${operation.operationId}' is also ${describe(sameId)}`, location)
-  }
-  const sameRoute = routes.get(`${operation.method} ${routeShape(operation.path)}`)
-  if (sameRoute !== undefined) {
-    return new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(sameRoute)}`, location)
-  }
-  if (operation.path === CONTROL_PREFIX || operation.path.startsWith(CONTROL_PREFIX + '/')) {
-    return new UnderstudyError('UNDERSTUDY_RESERVED_PATH', operation.path, location)
-  }
-  return undefined
+function freeId (id: string, ids: ReadonlyMap<string, unknown>): string {
+  let n = 2
+  while (ids.has(`${id}_${n}`)) n++
+  return `${id}_${n}`
+}
+
+/** Parameter names do not make two routes different; a discriminator does. */
+function routeKey (operation: IndexedOperation): string {
+  return `${operation.method} ${routeShape(operation.path)} ${operation.discriminator.map((entry) => entry.join('=')).join('&')}`
 }
 
 /** spec name → its operationIds: what the fixtures folder may name. */
@@ -86,40 +97,61 @@ function describe (operation: IndexedOperation): string {
   return `${operation.operationId} in ${operation.spec.file}#${operation.pointer}`
 }
 
-/** One spec's operations, in document order, whatever the other specs hold. */
-export function indexSpec (spec: LoadedSpec): IndexedOperation[] {
+/**
+ * One spec's operations, in document order, whatever the other specs hold. What is not
+ * an object where OpenAPI wants one (an operation, a parameter) is tolerated and skipped.
+ */
+export function indexSpec (spec: LoadedSpec, reporter: Reporter = FAIL_FAST): IndexedOperation[] {
   const document = spec.document as OpenAPIV3.Document
-  const basePath = serverBasePath(document.servers)
+  const basePath = serverBasePath(Array.isArray(document.servers) ? document.servers : undefined)
   const securitySchemes: Record<string, OpenAPIV3.SecuritySchemeObject> = {}
-  for (const [name, scheme] of Object.entries(document.components?.securitySchemes ?? {})) {
-    securitySchemes[name] = resolveLocalRef<OpenAPIV3.SecuritySchemeObject>(document, scheme, '').value
+  for (const [name, scheme] of Object.entries(objectOr(document.components?.securitySchemes))) {
+    const resolved = resolveLocalRef<OpenAPIV3.SecuritySchemeObject>(document, scheme, '').value
+    if (isObject(resolved)) securitySchemes[name] = resolved
   }
+  const skip = (pointer: string, what: string): void =>
+    reporter.tolerate(new UnderstudyError('UNDERSTUDY_OPERATION_INVALID', `${what} is not an object; it is skipped`, { file: spec.file, pointer }))
   const operations: IndexedOperation[] = []
-  for (const [template, rawItem] of Object.entries(document.paths ?? {})) {
-    const item = resolveLocalRef<OpenAPIV3.PathItemObject>(document, rawItem, toPointer(['paths', template]))
-    const shared = locateAll<OpenAPIV3.ParameterObject>(document, item.value.parameters, childPointer(item.pointer, 'parameters'))
+  for (const [key, rawItem] of Object.entries(objectOr(document.paths))) {
+    const item = resolveLocalRef<OpenAPIV3.PathItemObject>(document, rawItem, toPointer(['paths', key]))
+    if (!isObject(item.value)) {
+      skip(item.pointer, 'the path item')
+      continue
+    }
+    const { template, discriminator } = splitPathKey(key)
+    const shared = locateAll<OpenAPIV3.ParameterObject>(document, item.value.parameters, childPointer(item.pointer, 'parameters'), skip)
     for (const method of HTTP_METHODS) {
       const raw = item.value[method]
       if (raw === undefined) continue
       const pointer = childPointer(item.pointer, method)
-      const own = locateAll<OpenAPIV3.ParameterObject>(document, raw.parameters, childPointer(pointer, 'parameters'))
+      if (!isObject(raw)) {
+        skip(pointer, 'the operation')
+        continue
+      }
+      const own = locateAll<OpenAPIV3.ParameterObject>(document, raw.parameters, childPointer(pointer, 'parameters'), skip)
       const path = basePath + template
+      const parameters = mergeParameters(shared, own)
+      const requestBody = raw.requestBody === undefined
+        ? undefined
+        : resolveLocalRef<OpenAPIV3.RequestBodyObject>(document, raw.requestBody, childPointer(pointer, 'requestBody'))
       operations.push({
         spec,
-        operationId: raw.operationId ?? fallbackOperationId(method, path),
+        operationId: typeof raw.operationId === 'string' && raw.operationId !== '' ? raw.operationId : fallbackOperationId(method, path),
         method,
         path,
         ...toFastifyUrl(path),
+        discriminator: discriminator.filter(([name]) => parameters.some(({ value }) =>
+          (value.in === 'query' && value.name === name) || (value.in === 'header' && value.name.toLowerCase() === name.toLowerCase()))),
         pointer,
-        parameters: mergeParameters(shared, own),
-        requestBody: raw.requestBody === undefined
-          ? undefined
-          : resolveLocalRef<OpenAPIV3.RequestBodyObject>(document, raw.requestBody, childPointer(pointer, 'requestBody')),
-        responses: Object.entries(raw.responses ?? {}).map(([statusKey, response]) => ({
-          statusKey,
-          response: resolveLocalRef<OpenAPIV3.ResponseObject>(document, response, childPointer(pointer, 'responses', statusKey))
-        })),
-        security: raw.security ?? document.security ?? [],
+        parameters,
+        requestBody: requestBody !== undefined && isObject(requestBody.value) ? requestBody : undefined,
+        responses: Object.entries(objectOr(raw.responses)).flatMap(([statusKey, response]) => {
+          const located = resolveLocalRef<OpenAPIV3.ResponseObject>(document, response, childPointer(pointer, 'responses', statusKey))
+          if (isObject(located.value)) return [{ statusKey, response: located }]
+          skip(located.pointer, 'the response')
+          return []
+        }),
+        security: securityOf(raw.security) ?? securityOf(document.security) ?? [],
         securitySchemes
       })
     }
@@ -127,8 +159,37 @@ export function indexSpec (spec: LoadedSpec): IndexedOperation[] {
   return operations
 }
 
-function locateAll<T> (document: unknown, list: unknown[] | undefined, pointer: string): Array<Located<T>> {
-  return (list ?? []).map((entry, index) => resolveLocalRef<T>(document, entry, childPointer(pointer, index)))
+function isObject (value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function objectOr (value: unknown): Record<string, any> {
+  return isObject(value) ? value : {}
+}
+
+function securityOf (value: unknown): OpenAPIV3.SecurityRequirementObject[] | undefined {
+  return Array.isArray(value) ? value.filter(isObject) : undefined
+}
+
+/**
+ * A path key with a fragment or query (`/#Action=ListUsers`, `/tags/{ARN}#tagKeys`,
+ * `/?list-type=2`) is the path before it; what follows names the query parameters or
+ * headers (with values, where given) that select this operation among others on the path.
+ */
+export function splitPathKey (key: string): { template: string, discriminator: Array<[string, string]> } {
+  const at = key.search(/[#?]/)
+  if (at < 0) return { template: key, discriminator: [] }
+  return { template: key.slice(0, at), discriminator: [...new URLSearchParams(key.slice(at + 1).replace(/#/g, '&'))] }
+}
+
+function locateAll<T> (document: unknown, list: unknown, pointer: string, skip: (pointer: string, what: string) => void): Array<Located<T>> {
+  if (!Array.isArray(list)) return []
+  return list.flatMap((entry, index) => {
+    const located = resolveLocalRef<T>(document, entry, childPointer(pointer, index))
+    if (isObject(located.value) && typeof located.value.name === 'string' && typeof located.value.in === 'string') return [located]
+    skip(located.pointer, 'the parameter (with a name and an in)')
+    return []
+  })
 }
 
 /** Operation-level parameters override path-level ones with the same name and location. */
@@ -141,10 +202,13 @@ function mergeParameters (shared: Array<Located<OpenAPIV3.ParameterObject>>, own
 /** The path part of the first server URL (variables at their defaults): `http://h:8080/studio` → `/studio`. */
 export function serverBasePath (servers: OpenAPIV3.ServerObject[] | undefined): string {
   const server = servers?.[0]
-  if (server === undefined) return ''
-  const url = server.url.replace(/\{([^}]+)\}/g, (_, name: string) => server.variables?.[name]?.default ?? '')
-  const pathname = new URL(url, 'http://understudy.invalid').pathname
-  return pathname.replace(/\/+$/, '')
+  if (!isObject(server) || typeof server.url !== 'string') return ''
+  const url = server.url.replace(/\{([^}]+)\}/g, (_, name: string) => String(server.variables?.[name]?.default ?? ''))
+  try {
+    return new URL(url, 'http://understudy.invalid').pathname.replace(/\/+$/, '')
+  } catch {
+    return ''
+  }
 }
 
 /** Parameter names do not make two routes different: /a/{x} and /a/{y} are one route. */

@@ -3,17 +3,21 @@ import path from 'node:path'
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types'
 import YAML from 'yaml'
 import { FAIL_FAST, UnderstudyError, type Reporter } from '../errors.js'
+import { checkRefs } from './check-refs.js'
+import { convertSwagger2 } from './convert-swagger2.js'
 import { findSpecFiles } from './find-spec-files.js'
-import { isOpenApiDocument, readDocument } from './read-document.js'
+import { readDocument } from './read-document.js'
 import { findDocumentProblems } from './validate-document.js'
 
 export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document
+export type OpenApiVersion = '3.0' | '3.1'
 
 export interface LoadedSpec {
   /** The file's base name without extension: `specs/uforge.yaml` → `uforge`. */
   name: string
   file: string
-  version: '3.0' | '3.1'
+  /** A Swagger 2.0 document is converted to 3.0. */
+  version: OpenApiVersion
   /** Cross-file $refs inlined, local $refs kept: what /__mock/specs serves and AJV compiles against. */
   document: OpenApiDocument
   /** Every $ref replaced by its target (cycles stay as object cycles). */
@@ -30,36 +34,35 @@ const refParserOptions = {
     }
   },
   // Specs are local files: never fetch a $ref over the network.
-  resolve: { http: false }
+  resolve: { http: false },
+  dereference: { circular: true as const }
 }
 
 /**
- * Loads every OpenAPI document under `paths`; files in folders without `openapi` are $ref
- * targets and skipped. The first problem throws; given a reporter, each problem (every
- * schema error of an invalid document) goes to it and that document is skipped.
+ * Loads every OpenAPI (3.0, 3.1) or Swagger 2.0 document under `paths`; files in folders
+ * that are neither are $ref targets and skipped. What stops a document is a `problem`
+ * (unparsable, a $ref to nowhere, an unsupported version): by default the first one
+ * throws. What the mock can work around (the document breaks the OpenAPI schema) is
+ * `tolerate`d: `serve` warns, `check` reports every one.
  */
-export async function loadSpecs (paths: readonly string[], reporter?: Reporter): Promise<LoadedSpec[]> {
-  const { problem, warn } = reporter ?? FAIL_FAST
+export async function loadSpecs (paths: readonly string[], reporter: Reporter = FAIL_FAST): Promise<LoadedSpec[]> {
   let reported = 0
   const report = (error: UnderstudyError): void => {
     reported++
-    problem(error)
+    reporter.problem(error)
   }
+  const counted: Reporter = { ...reporter, problem: report }
   const specs: LoadedSpec[] = []
   const byName = new Map<string, string>()
-  const files = await findSpecFiles(paths, { problem: report, warn })
-  for (const { file, explicit } of files) {
+  for (const { file, explicit } of await findSpecFiles(paths, counted)) {
     try {
       const parsed = await readDocument(file)
-      if (!isOpenApiDocument(parsed)) {
-        if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' field (OpenAPI 3.0 and 3.1 are supported)", { file, pointer: '' })
+      const version = versionOf(parsed, file)
+      if (version === undefined) {
+        if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)", { file, pointer: '' })
         continue
       }
-      const loaded = await readSpec(file, parsed, reporter !== undefined)
-      if (Array.isArray(loaded)) {
-        loaded.forEach(report)
-        continue
-      }
+      const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted)
       const clash = byName.get(loaded.name)
       if (clash !== undefined) {
         throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${loaded.name}' is also ${clash}`, { file })
@@ -67,8 +70,7 @@ export async function loadSpecs (paths: readonly string[], reporter?: Reporter):
       byName.set(loaded.name, file)
       specs.push(loaded)
     } catch (error) {
-      if (!(error instanceof UnderstudyError)) throw error
-      report(error)
+      report(error instanceof UnderstudyError ? error : unexpected(error, file))
     }
   }
   // With problems reported, no document is their consequence, not news.
@@ -76,27 +78,44 @@ export async function loadSpecs (paths: readonly string[], reporter?: Reporter):
   return specs
 }
 
-/**
- * Bundles, validates and dereferences one document. An invalid one gives its schema
- * problems as values: the most telling one, or with `allProblems` every distinct one.
- * Other problems (version, $ref) throw.
- */
-async function readSpec (file: string, parsed: { openapi: string }, allProblems: boolean): Promise<LoadedSpec | UnderstudyError[]> {
-  const version = parsed.openapi.startsWith('3.0') ? '3.0' : parsed.openapi.startsWith('3.1') ? '3.1' : undefined
-  if (version === undefined) {
-    throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', `OpenAPI ${parsed.openapi} is not supported (3.0 and 3.1 are)`, { file, pointer: '/openapi' })
+/** Never a stack trace: whatever a library throws on a strange document names the file. */
+function unexpected (error: unknown, file: string): UnderstudyError {
+  return new UnderstudyError('UNDERSTUDY_SPEC_INVALID', `cannot be read: ${error instanceof Error ? error.message : String(error)}`, { file })
+}
+
+type SourceVersion = OpenApiVersion | '2.0'
+
+function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
+  if (typeof parsed !== 'object' || parsed === null) return undefined
+  const { openapi, swagger } = parsed as { openapi?: unknown, swagger?: unknown }
+  if (typeof openapi === 'string') {
+    if (openapi.startsWith('3.0')) return '3.0'
+    if (openapi.startsWith('3.1')) return '3.1'
+    throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', `OpenAPI ${openapi} is not supported (3.0, 3.1 and Swagger 2.0 are)`, { file, pointer: '/openapi' })
   }
+  if (swagger === undefined) return undefined
+  if (String(swagger) === '2.0') return '2.0'
+  throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', `Swagger ${String(swagger)} is not supported (2.0 is)`, { file, pointer: '/swagger' })
+}
+
+/**
+ * Validates (the source, so pointers are the user's), converts Swagger 2.0, checks local
+ * $refs (a broken one is a problem; lenient, it is replaced by an empty schema), bundles
+ * cross-file $refs where there are any, and dereferences.
+ */
+async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
-  let document: OpenApiDocument
-  let dereferenced: OpenApiDocument
+  for (const problem of await findDocumentProblems(parsed, file)) reporter.tolerate(problem)
+  let document = source === '2.0' ? await convertSwagger2(parsed, file, reporter.tolerate) : structuredClone(parsed)
+  const refs = checkRefs(document, file, (error) => { reporter.problem(error); return {} })
   try {
-    document = await $RefParser.bundle(absolute, structuredClone(parsed), refParserOptions) as OpenApiDocument
-    const problems = await findDocumentProblems(document as unknown as Record<string, unknown>, file, allProblems)
-    if (problems.length > 0) return problems
-    dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refParserOptions) as OpenApiDocument
+    // Bundling rewrites $refs; a document that has only local ones is kept as written.
+    if (refs.external) document = await $RefParser.bundle(absolute, document, refParserOptions) as Record<string, unknown>
+    const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refParserOptions) as OpenApiDocument
+    const version = source === '2.0' ? '3.0' : source
+    return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced }
   } catch (error) {
     if (error instanceof UnderstudyError) throw error
     throw new UnderstudyError('UNDERSTUDY_SPEC_REF', (error as Error).message, { file })
   }
-  return { name: path.basename(file, path.extname(file)), file, version, document, dereferenced }
 }

@@ -31,7 +31,7 @@ export function resolveLocalRef<T> (document: unknown, value: unknown, pointer: 
     const ref = (current as { $ref: string }).$ref
     if (!ref.startsWith('#') || seen.has(ref)) break
     seen.add(ref)
-    at = decodeURIComponent(ref.slice(1))
+    at = refPointer(ref)
     current = getByPointer(document, at)
   }
   return { value: current as T, pointer: at }
@@ -39,4 +39,14 @@ export function resolveLocalRef<T> (document: unknown, value: unknown, pointer: 
 
 export function childPointer (pointer: string, ...tokens: Array<string | number>): string {
   return pointer + toPointer(tokens)
+}
+
+/** `#/paths/~1a%7Bid%7D` → `/paths/~1a{id}`: a $ref's fragment is URI-encoded. */
+export function refPointer (ref: string): string {
+  const fragment = ref.slice(1)
+  try {
+    return decodeURIComponent(fragment)
+  } catch {
+    return fragment
+  }
 }

@@ -5,25 +5,23 @@ import { UnderstudyError } from '../errors.js'
 let validator: Validator | undefined
 
 /**
- * The document's schema errors (the official OpenAPI 3.0/3.1 JSON Schemas, via
- * @seriousme/openapi-schema-validator) as problems. `all: false`: one, the deepest error (with the
- * count of the others), as startup reports it. `all: true`: every distinct error worth
- * reading, without the noise of the schema's oneOf/if branches (what `check` reports).
+ * The document's schema errors (the official OpenAPI 2.0/3.0/3.1 JSON Schemas, via
+ * @seriousme/openapi-schema-validator) as problems: every distinct error worth reading,
+ * without the noise of the schema's oneOf/if branches.
  */
-export async function findDocumentProblems (document: Record<string, unknown>, file: string, all: boolean): Promise<UnderstudyError[]> {
+export async function findDocumentProblems (document: Record<string, unknown>, file: string): Promise<UnderstudyError[]> {
   validator ??= new Validator({ allErrors: true })
   const result = await validator.validate(document)
   if (result.valid) return []
-  const errors = typeof result.errors === 'string' ? [] : (result.errors ?? [])
+  // A string is the validator's own $ref check (which also reads a property named `$ref`
+  // or an `$id` inside an example as references): check-refs does that job, with pointers.
+  if (typeof result.errors === 'string') return []
+  const errors = result.errors ?? []
   if (errors.length === 0) {
-    return [new UnderstudyError('UNDERSTUDY_SPEC_INVALID', String(result.errors), { file, pointer: '' })]
+    return [new UnderstudyError('UNDERSTUDY_SPEC_INVALID', 'the OpenAPI schema refuses it', { file, pointer: '' })]
   }
-  const problem = (error: ErrorObject, suffix = ''): UnderstudyError =>
-    new UnderstudyError('UNDERSTUDY_SPEC_INVALID', describe(error) + suffix, { file, pointer: error.instancePath })
-  if (all) return distinctErrors(errors).map((error) => problem(error, allowedValues(error)))
-  // oneOf/anyOf branches produce many errors; the deepest one is the most telling.
-  const more = errors.length > 1 ? ` (${errors.length - 1} related schema error(s))` : ''
-  return [problem(deepest(errors), more)]
+  return distinctErrors(errors).map((error) =>
+    new UnderstudyError('UNDERSTUDY_SPEC_INVALID', describe(error) + allowedValues(error), { file, pointer: error.instancePath }))
 }
 
 const COMBINATORS = new Set(['if', 'oneOf', 'anyOf', 'allOf', 'not'])

@@ -1,10 +1,13 @@
 import type { ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
 import type { IndexedOperation } from '../spec/index-operations.js'
-import { childPointer, resolveLocalRef, type Located } from '../spec/resolve-ref.js'
+import { childPointer, getByPointer, resolveLocalRef, type Located } from '../spec/resolve-ref.js'
 import type { SchemaCompiler } from './create-schema-compiler.js'
+import { compileFormReader, isFormMediaType, readProblemsOf, validationCopy, type FormReader } from './form-bodies.js'
 import { MalformedBody } from './malformed-body.js'
-import { isJsonMediaType, matchMediaType } from './media-type.js'
+import { essence, isJsonMediaType, matchMediaType } from './media-type.js'
+import { compileStyle, decodeJson, StyleMismatch, type Decode, type Gather } from './parameter-styles.js'
+import { kindOf, propertiesOf } from './schema-shape.js'
 import { toViolations, type Violation, type ViolationLocation } from './violations.js'
 
 export interface RequestParts {
@@ -13,7 +16,10 @@ export interface RequestParts {
   headers: Record<string, string | string[] | undefined>
   cookies: Record<string, string | undefined>
   contentType: string | undefined
-  /** undefined when the request has no body; a MalformedBody when it did not parse. */
+  /**
+   * undefined when the request has no body; a MalformedBody when it did not parse. JSON as
+   * parsed, a form or multipart body as its fields (see `readBody`), any other as bytes.
+   */
   body: unknown
 }
 
@@ -22,47 +28,76 @@ export type RequestCheck =
   | { ok: false, kind: 'unsupported-media-type', contentType: string, supported: string[] }
   | { ok: false, kind: 'invalid', violations: Violation[], malformed: boolean }
 
-export type RequestValidator = (request: RequestParts) => RequestCheck
+export interface RequestValidator {
+  (request: RequestParts): RequestCheck
+  /**
+   * The body as this operation reads it: a form or multipart body of a declared media type
+   * becomes its fields (or a MalformedBody); any other comes back as it is. Once per request,
+   * when the request parts are made, so fixtures match form fields as they match JSON.
+   */
+  readBody: (body: unknown, contentType: string | undefined) => unknown
+}
 
 type ParameterLocation = Exclude<ViolationLocation, 'body' | 'security'>
 const PARAMETER_LOCATIONS: readonly ParameterLocation[] = ['path', 'query', 'header', 'cookie']
 // OpenAPI: header parameters with these names are ignored (they are described elsewhere).
 export const IGNORED_HEADERS: ReadonlySet<string> = new Set(['accept', 'content-type', 'authorization'])
 
+/**
+ * What an empty value (`?q=`, `/users//x`) means: validated like any other (`value`: optional
+ * query parameters, headers, cookies), missing (`absent`: a path segment), accepted whatever
+ * the schema (`allowed`: allowEmptyValue), or a violation (`refused`: a required query
+ * parameter without allowEmptyValue).
+ */
+type EmptyRule = 'value' | 'absent' | 'allowed' | 'refused'
+
 interface ParameterField {
   name: string
   /** The key in the request part: header names are lower case. */
   key: string
-  /** Non-exploded arrays arrive as one delimited string. */
-  delimiter: string | undefined
+  /** Required is checked here, not by the schema: an empty or unreadable value is not missing. */
+  required: boolean
+  empty: EmptyRule
+  /** Set when the value is spread over several keys (exploded form objects, deepObject). */
+  gather: Gather | undefined
+  /** Set when the value as sent needs reading (a style's delimiters, JSON content); plain scalars have none. */
+  decode: Decode | undefined
+  /** A `content` parameter's own validator (its value is not coerced: it is JSON, not text). */
+  content: ValidateFunction | undefined
 }
 
 interface LocationValidator {
   location: ParameterLocation
   fields: ParameterField[]
-  validate: ValidateFunction
+  /** The non-`content` parameters', coercing; undefined when there are none. */
+  validate: ValidateFunction | undefined
+  /** The `content` parameters, each with its own validator. */
+  contents: ParameterField[]
 }
 
 /** Compiles, once, everything needed to check one operation's requests. */
 export function compileRequestValidator (operation: IndexedOperation, compiler: SchemaCompiler): RequestValidator {
-  const document = operation.spec.document
   const locations = PARAMETER_LOCATIONS
-    .map((location) => compileLocation(location, operation.parameters.filter((p) => p.value.in === location), compiler, document))
+    .map((location) => compileLocation(location, operation.parameters.filter((p) => p.value.in === location), compiler, operation))
     .filter((entry): entry is LocationValidator => entry !== undefined)
-  const checkBody = compileBody(operation.requestBody, compiler)
+  const body = compileBody(operation, compiler)
 
-  return (request) => {
+  const validator = (request: RequestParts): RequestCheck => {
     const violations: Violation[] = []
-    for (const { location, fields, validate } of locations) {
-      const values = pick(fields, partOf(request, location))
-      if (!validate(values)) violations.push(...toViolations(location, validate.errors))
+    for (const { location, fields, validate, contents } of locations) {
+      const values = pick(location, fields, partOf(request, location), violations)
+      if (validate !== undefined && !validate(values)) violations.push(...toViolations(location, validate.errors))
+      for (const field of contents) {
+        if (values[field.name] !== undefined) checkContent(location, field, values[field.name], violations)
+      }
     }
-    const body = checkBody(request)
-    if (body.ok === false && body.kind === 'unsupported-media-type') return body
-    if (body.ok === false) violations.push(...body.violations)
+    const checked = body.check(request)
+    if (checked.ok === false && checked.kind === 'unsupported-media-type') return checked
+    if (checked.ok === false) violations.push(...checked.violations)
     if (violations.length === 0) return { ok: true }
-    return { ok: false, kind: 'invalid', violations, malformed: request.body instanceof MalformedBody }
+    return { ok: false, kind: 'invalid', violations, malformed: checked.ok === false && checked.malformed }
   }
+  return Object.assign(validator, { readBody: body.read })
 }
 
 function partOf (request: RequestParts, location: ParameterLocation): Record<string, unknown> {
@@ -74,82 +109,168 @@ function partOf (request: RequestParts, location: ParameterLocation): Record<str
   }
 }
 
-/** A fresh object with only the declared parameters (AJV coercion writes into it). */
-function pick (fields: readonly ParameterField[], source: Record<string, unknown>): Record<string, unknown> {
+function escapeToken (name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+/**
+ * A fresh object with only the declared parameters, read as their styles say (AJV coercion
+ * writes into it). Missing, empty and unreadable values are reported here.
+ */
+function pick (location: ParameterLocation, fields: readonly ParameterField[], source: Record<string, unknown>, violations: Violation[]): Record<string, unknown> {
   const values: Record<string, unknown> = {}
-  for (const { name, key, delimiter } of fields) {
-    const value = source[key]
-    if (value === undefined) continue
-    values[name] = delimiter !== undefined && typeof value === 'string' ? value.split(delimiter) : value
+  for (const field of fields) {
+    const value = field.gather === undefined ? source[field.key] : field.gather(source)
+    if (value === undefined) {
+      if (field.required) violations.push({ in: location, path: `/${escapeToken(field.name)}`, message: `must have required property '${field.name}'` })
+      continue
+    }
+    if (value === '' && field.empty !== 'value') {
+      if (field.empty === 'refused') violations.push({ in: location, path: `/${escapeToken(field.name)}`, message: 'must not be empty' })
+      else if (field.empty === 'absent' && field.required) violations.push({ in: location, path: `/${escapeToken(field.name)}`, message: `must have required property '${field.name}'` })
+      continue
+    }
+    if (field.decode === undefined) {
+      values[field.name] = value
+      continue
+    }
+    const decoded = field.decode(value)
+    if (decoded instanceof StyleMismatch) violations.push({ in: location, path: `/${escapeToken(field.name)}`, message: decoded.message })
+    else values[field.name] = decoded
   }
   return values
+}
+
+function checkContent (location: ParameterLocation, field: ParameterField, value: unknown, violations: Violation[]): void {
+  const validate = field.content as ValidateFunction
+  if (validate(value)) return
+  const prefix = `/${escapeToken(field.name)}`
+  for (const violation of toViolations(location, validate.errors)) violations.push({ ...violation, path: prefix + violation.path })
 }
 
 function compileLocation (
   location: ParameterLocation,
   parameters: Array<Located<OpenAPIV3.ParameterObject>>,
   compiler: SchemaCompiler,
-  document: unknown
+  operation: IndexedOperation
 ): LocationValidator | undefined {
   const fields: ParameterField[] = []
   const properties: Record<string, object> = {}
-  const required: string[] = []
-  for (const { value: parameter, pointer } of parameters) {
-    const key = location === 'header' ? parameter.name.toLowerCase() : parameter.name
-    if (location === 'header' && IGNORED_HEADERS.has(key)) continue
+  const kept = parameters.filter(({ value }) => !(location === 'header' && IGNORED_HEADERS.has(value.name.toLowerCase())))
+  const keys = kept.map(({ value }) => location === 'header' ? value.name.toLowerCase() : value.name)
+  for (const [index, { value: parameter, pointer }] of kept.entries()) {
+    const key = keys[index] as string
+    const required = parameter.required === true || location === 'path'
+    const empty: EmptyRule = location === 'path'
+      ? 'absent'
+      : location !== 'query' ? 'value' : parameter.allowEmptyValue === true ? 'allowed' : required ? 'refused' : 'value'
+    const field: ParameterField = { name: parameter.name, key, required, empty, gather: undefined, decode: undefined, content: undefined }
+    fields.push(field)
+    const media = parameter.content === undefined ? undefined : Object.keys(parameter.content)[0]
+    if (media !== undefined) {
+      // `content` instead of `schema`: the value is a document of that media type (JSON is parsed).
+      if (isJsonMediaType(media)) field.decode = decodeJson
+      const schemaPointer = childPointer(pointer, 'content', media, 'schema')
+      if (parameter.content?.[media]?.schema !== undefined) field.content = compiler.compile(compiler.ref(schemaPointer), schemaPointer)
+      continue
+    }
+    if (parameter.schema === undefined) {
+      properties[parameter.name] = {} // no schema: anything goes
+      continue
+    }
     const schemaPointer = childPointer(pointer, 'schema')
-    const schema = parameter.schema === undefined
-      ? undefined
-      : resolveLocalRef<OpenAPIV3.SchemaObject>(document, parameter.schema, schemaPointer).value
-    fields.push({ name: parameter.name, key, delimiter: delimiterOf(location, parameter, schema) })
-    properties[parameter.name] = schema === undefined ? {} : compiler.ref(schemaPointer)
-    if (parameter.required === true || location === 'path') required.push(parameter.name)
+    const schema = getByPointer(operation.spec.dereferenced, schemaPointer) ??
+      resolveLocalRef<unknown>(operation.spec.document, parameter.schema, schemaPointer).value
+    const reader = compileStyle({
+      location,
+      name: parameter.name,
+      style: parameter.style,
+      explode: parameter.explode,
+      kind: kindOf(schema),
+      properties: [...propertiesOf(schema).keys()],
+      claimed: new Set(keys.filter((other) => other !== key))
+    })
+    field.gather = reader.gather
+    field.decode = reader.decode
+    properties[parameter.name] = compiler.ref(schemaPointer)
   }
   if (fields.length === 0) return undefined
-  // draft-04 (OpenAPI 3.0) forbids an empty `required`.
-  const schema = { type: 'object', properties, ...(required.length > 0 ? { required } : {}) }
-  return { location, fields, validate: compiler.compileCoercing(schema, parameters[0]?.pointer ?? '') }
-}
-
-/** OpenAPI serialisation: which separator joins a non-exploded array parameter. */
-function delimiterOf (location: ParameterLocation, parameter: OpenAPIV3.ParameterObject, schema: OpenAPIV3.SchemaObject | undefined): string | undefined {
-  const type = (schema as { type?: string | string[] } | undefined)?.type
-  if (!(type === 'array' || (Array.isArray(type) && type.includes('array')))) return undefined
-  const style = parameter.style ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple')
-  const explode = parameter.explode ?? style === 'form'
-  if (style === 'form' && explode) return undefined // repeated keys: the query parser makes the array
-  if (style === 'spaceDelimited') return ' '
-  if (style === 'pipeDelimited') return '|'
-  return ','
+  const validate = Object.keys(properties).length === 0
+    ? undefined
+    : compiler.compileCoercing({ type: 'object', properties }, parameters[0]?.pointer ?? '')
+  return { location, fields, validate, contents: fields.filter((field) => field.content !== undefined) }
 }
 
 type BodyCheck =
   | { ok: true }
   | { ok: false, kind: 'unsupported-media-type', contentType: string, supported: string[] }
-  | { ok: false, kind: 'invalid', violations: Violation[] }
+  | { ok: false, kind: 'invalid', violations: Violation[], malformed: boolean }
 
-function compileBody (requestBody: Located<OpenAPIV3.RequestBodyObject> | undefined, compiler: SchemaCompiler): (request: RequestParts) => BodyCheck {
-  // An operation without a requestBody ignores whatever body comes.
-  if (requestBody === undefined) return () => ({ ok: true })
+interface CompiledBody {
+  check: (request: RequestParts) => BodyCheck
+  read: (body: unknown, contentType: string | undefined) => unknown
+}
+
+const asIs = (body: unknown): unknown => body
+
+interface MediaValidator {
+  validate: ValidateFunction
+  /** A form body: its fields are text, validated coerced (on a copy), and read first if still bytes. */
+  form: FormReader | undefined
+}
+
+function compileBody (operation: IndexedOperation, compiler: SchemaCompiler): CompiledBody {
+  const { requestBody } = operation
+  if (requestBody === undefined) {
+    // No requestBody: a body is of a type the operation does not take (an empty one is no body).
+    return {
+      check: ({ body, contentType }) => body === undefined ? { ok: true } : { ok: false, kind: 'unsupported-media-type', contentType: contentType ?? '(none)', supported: [] },
+      read: asIs
+    }
+  }
   const declared = Object.keys(requestBody.value.content ?? {})
-  const validators = new Map<string, ValidateFunction>()
+  const validators = new Map<string, MediaValidator>()
+  const readers = new Map<string, FormReader>()
   for (const mediaType of declared) {
     const media = requestBody.value.content[mediaType]
-    if (media?.schema === undefined || !isJsonMediaType(mediaType)) continue
-    const pointer = childPointer(requestBody.pointer, 'content', mediaType, 'schema')
-    validators.set(mediaType, compiler.compile(compiler.ref(pointer), pointer))
+    const mediaPointer = childPointer(requestBody.pointer, 'content', mediaType)
+    const pointer = childPointer(mediaPointer, 'schema')
+    if (isFormMediaType(mediaType)) {
+      const dereferenced = getByPointer(operation.spec.dereferenced, mediaPointer) as OpenAPIV3.MediaTypeObject | undefined
+      const reader = compileFormReader(mediaType, dereferenced?.schema, dereferenced?.encoding)
+      if (!readers.has(essence(mediaType))) readers.set(essence(mediaType), reader)
+      if (media?.schema !== undefined) validators.set(mediaType, { validate: compiler.compileCoercing(compiler.ref(pointer), pointer), form: reader })
+    } else if (media?.schema !== undefined && isJsonMediaType(mediaType)) {
+      validators.set(mediaType, { validate: compiler.compile(compiler.ref(pointer), pointer), form: undefined })
+    }
   }
   const required = requestBody.value.required === true
+  const read = readers.size === 0
+    ? asIs
+    : (body: unknown, contentType: string | undefined): unknown => {
+        if (!Buffer.isBuffer(body) || contentType === undefined) return body
+        const reader = readers.get(essence(contentType))
+        return reader === undefined ? body : reader(body, contentType)
+      }
 
-  return ({ body, contentType }) => {
+  const check = ({ body, contentType }: RequestParts): BodyCheck => {
     if (body === undefined) {
-      return required ? { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: 'request body is required' }] } : { ok: true }
+      return required ? { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: 'request body is required' }], malformed: false } : { ok: true }
     }
     const mediaType = contentType === undefined ? undefined : matchMediaType(declared, contentType)
     if (mediaType === undefined) return { ok: false, kind: 'unsupported-media-type', contentType: contentType ?? '(none)', supported: declared }
-    if (body instanceof MalformedBody) return { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: body.reason }] }
-    const validate = validators.get(mediaType)
-    if (validate === undefined || validate(body)) return { ok: true }
-    return { ok: false, kind: 'invalid', violations: toViolations('body', validate.errors) }
+    const entry = validators.get(mediaType)
+    // Parts made without readBody still get their form body read.
+    const value = entry?.form !== undefined && Buffer.isBuffer(body) ? entry.form(body, contentType as string) : body
+    if (value instanceof MalformedBody) return { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: value.reason }], malformed: true }
+    if (entry === undefined) return { ok: true }
+    if (entry.form === undefined) return entry.validate(value) ? { ok: true } : { ok: false, kind: 'invalid', violations: toViolations('body', entry.validate.errors), malformed: false }
+    const problems = typeof value === 'object' && value !== null ? readProblemsOf(value) : []
+    if (entry.validate(validationCopy(value)) && problems.length === 0) return { ok: true }
+    // A field that could not be read is reported once, not again for the text it kept.
+    const reported = (path: string): boolean => problems.some((problem) => path === problem.path || path.startsWith(problem.path + '/'))
+    const violations = [...problems, ...toViolations('body', entry.validate.errors).filter((violation) => !reported(violation.path))]
+    return { ok: false, kind: 'invalid', violations, malformed: false }
   }
+  return { check, read }
 }

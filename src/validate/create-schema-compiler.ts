@@ -3,8 +3,8 @@ import AjvDraft04Module from 'ajv-draft-04'
 import type { Ajv, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { UnderstudyError } from '../errors.js'
-import type { LoadedSpec } from '../spec/load-spec.js'
-import { convertOpenApi30Schemas } from './convert-openapi30.js'
+import type { LoadedSpec, OpenApiVersion } from '../spec/load-spec.js'
+import { compilePattern, toSchemaDocument } from './schema-document.js'
 
 // ajv-formats and ajv-draft-04 are CommonJS; under NodeNext a default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -22,17 +22,14 @@ export interface SchemaCompiler {
 }
 
 /**
- * Two AJV instances per spec, each holding the bundled document, so every validator is
- * compiled once at start and `$ref`s (cycles too) resolve inside the document.
- * 3.1 is JSON Schema 2020-12; 3.0 schemas are converted to draft-04 first.
+ * Two AJV instances per spec, each holding the document's schemas (`toSchemaDocument`:
+ * the document's shape without its example data), so every validator is compiled once
+ * and `$ref`s (cycles too) resolve inside the document. 3.1 is JSON Schema 2020-12; 3.0
+ * schemas become draft-04. What had to be left out of a schema goes to `tolerate`.
  */
-export function createSchemaCompiler (spec: LoadedSpec): SchemaCompiler {
+export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: UnderstudyError) => void = () => {}): SchemaCompiler {
   const key = `understudy:${spec.name}`
-  let document: object = spec.document
-  if (spec.version === '3.0') {
-    document = structuredClone(spec.document)
-    convertOpenApi30Schemas(document as Record<string, unknown>)
-  }
+  const document = toSchemaDocument(spec.document as unknown as Record<string, unknown>, spec.version, spec.file, tolerate)
   const plain = createAjv(spec.version, false)
   const coercing = createAjv(spec.version, 'array')
   plain.addSchema(document, key)
@@ -41,7 +38,8 @@ export function createSchemaCompiler (spec: LoadedSpec): SchemaCompiler {
     try {
       return ajv.compile(schema)
     } catch (error) {
-      throw new UnderstudyError('UNDERSTUDY_SCHEMA_INVALID', (error as Error).message, { file: spec.file, pointer })
+      tolerate(new UnderstudyError('UNDERSTUDY_SCHEMA_INVALID', `${(error as Error).message}; it is not enforced`, { file: spec.file, pointer }))
+      return acceptAnything
     }
   }
   const compile = compileWith(plain)
@@ -59,8 +57,18 @@ export function createSchemaCompiler (spec: LoadedSpec): SchemaCompiler {
   }
 }
 
-function createAjv (version: '3.0' | '3.1', coerceTypes: false | 'array'): Ajv {
-  const options = { strict: false, allErrors: true, coerceTypes, logger: false as const }
+/** What a schema AJV cannot compile validates: anything (its problem was reported). */
+const acceptAnything = Object.assign((_value: unknown) => true, { errors: null, schema: {} }) as unknown as ValidateFunction
+
+/** Patterns as ECMA-262 reads them: with the `u` flag where they allow it (see compilePattern). */
+const regExp = Object.assign((pattern: string, flags: string) => {
+  const compiled = compilePattern(pattern, flags)
+  if (compiled === undefined) throw new SyntaxError(`Invalid regular expression: /${pattern}/`)
+  return compiled
+}, { code: 'new RegExp' })
+
+function createAjv (version: OpenApiVersion, coerceTypes: false | 'array'): Ajv {
+  const options = { strict: false, allErrors: true, coerceTypes, logger: false as const, code: { regExp } }
   const ajv: Ajv = version === '3.0' ? new AjvDraft04(options) : new Ajv2020(options)
   addFormats(ajv)
   // OpenAPI's own formats (https://spec.openapis.org/registry/format/).

@@ -1,7 +1,7 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import type { FixtureRequest } from '../fixture/fixture-format.js'
 import { responseExampleNames } from '../respond/prepare-responses.js'
-import { scenarioNames } from '../scenario/collect-scenarios.js'
+import { nameScenarios } from '../scenario/collect-scenarios.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { getByPointer } from '../spec/resolve-ref.js'
 import { generateRequest, requestBodyOf, requestExampleNames, type CaseRequest } from './generate-request.js'
@@ -66,10 +66,9 @@ export async function buildCases (operation: IndexedOperation, fixtures: readonl
 
 /** The mock's scenarios of the spec's responses, named as the mock names them. */
 function responseScenarios (operation: IndexedOperation): ScenarioRef[] {
-  return operation.responses.flatMap(({ statusKey, response }) => {
-    const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
-    return scenarioNames(statusKey, responseExampleNames(value)).map((name) => ({ name, expectedStatus: statusKey }))
-  })
+  const responses = operation.responses.map(({ statusKey, response }) =>
+    ({ statusKey, exampleNames: responseExampleNames(getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject) }))
+  return nameScenarios(responses).map(({ name, response }) => ({ name, expectedStatus: response.statusKey }))
 }
 
 /** The fixture's `request:` over the minimal request: its values win, `null` leaves one out. */

@@ -1,5 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types'
-import { componentNames } from '../respond/prepare-responses.js'
+import { componentNamesOf } from '../respond/fake-value.js'
 import { serializeBody } from '../respond/serialize-body.js'
 import { serverBasePath, type IndexedOperation } from '../spec/index-operations.js'
 import { getByPointer } from '../spec/resolve-ref.js'
@@ -104,5 +104,5 @@ function isObject (value: unknown): value is Record<string, unknown> {
 /** The XML root of a request body: its component schema's name, as the mock names response roots. */
 function rootNameOf (operation: IndexedOperation, schema: OpenAPIV3.SchemaObject | undefined): string {
   if (schema === undefined) return 'request'
-  return componentNames(operation.spec.dereferenced as OpenAPIV3.Document).get(schema) ?? 'request'
+  return componentNamesOf(operation.spec.dereferenced).get(schema) ?? 'request'
 }

@@ -1,7 +1,8 @@
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
 import { escapePointerToken } from '../errors.js'
-import { componentNames as componentNamesOf, documentedResponseFor } from '../respond/prepare-responses.js'
+import { componentNamesOf } from '../respond/fake-value.js'
+import { documentedResponseFor } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { childPointer, getByPointer } from '../spec/resolve-ref.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
@@ -46,7 +47,7 @@ export type ResponseCheck = (input: ResponseToCheck) => CaseFailure[]
  * of that status and media type (XML read back through the schema's `xml` objects).
  */
 export function compileResponseCheck (operation: IndexedOperation, compiler: SchemaCompiler): ResponseCheck {
-  const componentNames = componentNamesOf(operation.spec.dereferenced as OpenAPIV3.Document)
+  const componentNames = componentNamesOf(operation.spec.dereferenced)
   const documented: DocumentedResponse[] = operation.responses.map(({ statusKey, response }) => {
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
     const media = Object.entries(value.content ?? {}).map(([declared, mediaObject]) => {

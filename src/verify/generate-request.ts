@@ -1,5 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types'
-import { sampleValue } from '../respond/fake-value.js'
+import { componentNamesOf, sampleValue, type FakeOptions } from '../respond/fake-value.js'
 import { examplesOf } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { getByPointer } from '../spec/resolve-ref.js'
@@ -8,7 +8,6 @@ import { isJsonMediaType } from '../validate/media-type.js'
 
 /** Faked values are the same on every run: contract tests must be reproducible. */
 const SEED = 1
-
 
 /**
  * A request as values, before it is written: parameter values by name and the body value.
@@ -30,13 +29,14 @@ export interface CaseRequest {
  */
 export async function generateRequest (operation: IndexedOperation, exampleName?: string): Promise<CaseRequest> {
   const request: CaseRequest = { path: {}, query: {}, headers: {}, cookies: {} }
+  const fake: FakeOptions = { direction: 'request', componentNames: componentNamesOf(operation.spec.dereferenced) }
   for (const located of operation.parameters) {
     const parameter = getByPointer(operation.spec.dereferenced, located.pointer) as OpenAPIV3.ParameterObject
     if (parameter.in === 'header' && IGNORED_HEADERS.has(parameter.name.toLowerCase())) continue
     const named = exampleName === undefined ? undefined : examplesOf(parameter)[exampleName]
     let value: unknown
     if (named !== undefined) value = named.value
-    else if (parameter.required === true || parameter.in === 'path') value = await parameterValue(parameter)
+    else if (parameter.required === true || parameter.in === 'path') value = await parameterValue(parameter, fake)
     else continue
     const part = parameter.in === 'path' ? request.path : parameter.in === 'query' ? request.query : parameter.in === 'header' ? request.headers : request.cookies
     part[parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name] = value
@@ -49,7 +49,7 @@ export async function generateRequest (operation: IndexedOperation, exampleName?
       request.body = { value: examplesOf(named[1])[exampleName as string]?.value, mediaType: named[0] }
     } else if (requestBody.required === true && contents[0] !== undefined) {
       const [mediaType, media] = contents[0]
-      request.body = { value: await mediaValue(media, mediaType), mediaType }
+      request.body = { value: await mediaValue(media, mediaType, fake), mediaType }
     }
   }
   return request
@@ -77,17 +77,17 @@ export function requestBodyOf (operation: IndexedOperation): OpenAPIV3.RequestBo
     : getByPointer(operation.spec.dereferenced, operation.requestBody.pointer) as OpenAPIV3.RequestBodyObject
 }
 
-async function parameterValue (parameter: OpenAPIV3.ParameterObject): Promise<unknown> {
+async function parameterValue (parameter: OpenAPIV3.ParameterObject, fake: FakeOptions): Promise<unknown> {
   const example = Object.values(examplesOf(parameter))[0]
   if (example !== undefined) return example.value
   const content = Object.entries(parameter.content ?? {})[0]
-  if (content !== undefined) return await mediaValue(content[1], content[0])
-  return parameter.schema === undefined ? '' : await sampleValue(parameter.schema, SEED)
+  if (content !== undefined) return await mediaValue(content[1], content[0], fake)
+  return parameter.schema === undefined ? '' : await sampleValue(parameter.schema, SEED, fake)
 }
 
-async function mediaValue (media: OpenAPIV3.MediaTypeObject, mediaType: string): Promise<unknown> {
+async function mediaValue (media: OpenAPIV3.MediaTypeObject, mediaType: string, fake: FakeOptions): Promise<unknown> {
   const example = Object.values(examplesOf(media))[0]
   if (example !== undefined) return example.value
-  if (media.schema !== undefined) return await sampleValue(media.schema, SEED)
+  if (media.schema !== undefined) return await sampleValue(media.schema, SEED, fake)
   return isJsonMediaType(mediaType) ? {} : ''
 }

@@ -1,0 +1,38 @@
+import { UnderstudyError, escapePointerToken } from '../errors.js'
+import { getByPointer, refPointer } from './resolve-ref.js'
+
+export interface RefScan {
+  /** Some `$ref` names another file: the document must be bundled. */
+  external: boolean
+}
+
+/**
+ * Finds every `$ref` of the document (example values are data and are skipped: an
+ * example may well contain a `"$ref"` of its own) and checks that each local one points
+ * at something. A broken one goes to `broken`, which may replace it (returning the new
+ * value) or throw.
+ */
+export function checkRefs (document: unknown, file: string, broken: (error: UnderstudyError) => unknown): RefScan {
+  const scan: RefScan = { external: false }
+  const visit = (node: unknown, pointer: string, parent: Record<string, unknown> | unknown[] | undefined, key: string | number): void => {
+    if (typeof node !== 'object' || node === null) return
+    const ref = (node as { $ref?: unknown }).$ref
+    if (typeof ref === 'string') {
+      if (!ref.startsWith('#')) {
+        scan.external = true
+      } else if (getByPointer(document, refPointer(ref)) === undefined && parent !== undefined) {
+        const replacement = broken(new UnderstudyError('UNDERSTUDY_SPEC_REF', `${ref} points at nothing`, { file, pointer: `${pointer}/$ref` }))
+        ;(parent as Record<string | number, unknown>)[key] = replacement
+      }
+      return
+    }
+    for (const [name, child] of Object.entries(node)) {
+      if (name === 'example' || name.startsWith('x-')) continue
+      // An Example Object's `value` (under `examples`) is data too.
+      if (name === 'value' && pointer.includes('/examples/')) continue
+      visit(child, `${pointer}/${escapePointerToken(name)}`, node as Record<string, unknown>, Array.isArray(node) ? Number(name) : name)
+    }
+  }
+  visit(document, '', undefined, '')
+  return scan
+}
