@@ -70,6 +70,8 @@ type ExampleMap = Record<string, OpenAPIV3.ExampleObject>
 export async function prepareResponses (operation: IndexedOperation, compiler: SchemaCompiler): Promise<PreparedResponse[]> {
   const rootNames = componentNamesOf(operation.spec.dereferenced)
   const prepared: PreparedResponse[] = []
+  // Petstore style (`default: successful operation`): with no 2xx, `default` is the success answer, as in Prism.
+  const defaultStatus = operation.responses.some(({ statusKey }) => statusKey.startsWith('2')) ? undefined : 200
   for (const { statusKey, response } of operation.responses) {
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
     const contents = Object.entries(value.content ?? {})
@@ -107,7 +109,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
     const headerValues = await exampleHeaderValues(value.headers)
     prepared.push({
       statusKey,
-      status: statusOf(statusKey),
+      status: statusKey === 'default' ? defaultStatus ?? statusOf(statusKey) : statusOf(statusKey),
       source: undefined,
       headers: Object.fromEntries(Object.entries(headerValues).map(([name, example]) => [name, toHeaderValue(example)])),
       headerValues,

@@ -8,7 +8,8 @@ import { problem, sendProblem } from '../respond/problem.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
 import { renderPrepared, renderProblem, type Rendered } from '../respond/render-response.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
-import { selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
+import { parsePrefer, single } from '../scenario/parse-headers.js'
+import { preferredScenario, selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
 import { recordState, type Session, type SessionStore } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
 import type { Violation } from '../validate/violations.js'
@@ -93,7 +94,7 @@ async function answer (
   const accept = headers.accept
   const extra: Record<string, string> = {}
   if (controls.validate === 'on') {
-    const refusal = await refuse(compiled, parts, accept)
+    const refusal = await refuse(compiled, parts, headers)
     if (refusal !== undefined) return refusal
   } else if (controls.validate === 'report') {
     const violations = reportViolations(compiled, parts)
@@ -128,8 +129,12 @@ async function answer (
   return { rendered, scenario, served: { response: scenario.response, name: scenario.name } }
 }
 
-/** The API's own answer to a request without credentials or that fails validation; undefined when it passes. */
-async function refuse (compiled: CompiledOperation, parts: RequestParts, accept: string | undefined): Promise<Answer | undefined> {
+/**
+ * The API's own answer to a request without credentials or that fails validation
+ * (`Prefer: code=422, example=x` may pick another documented 4xx); undefined when it passes.
+ */
+async function refuse (compiled: CompiledOperation, parts: RequestParts, headers: IncomingHttpHeaders): Promise<Answer | undefined> {
+  const accept = headers.accept
   if (!compiled.checkSecurity(parts)) {
     const response = compiled.unauthorizedResponse
     if (response === undefined) return { rendered: renderProblem(problem('unauthorized', `${compiled.operationId} requires credentials: ${describeSecurity(compiled)}`)) }
@@ -138,14 +143,22 @@ async function refuse (compiled: CompiledOperation, parts: RequestParts, accept:
   const check = compiled.validateRequest(parts)
   if (check.ok) return undefined
   if (check.kind === 'unsupported-media-type') {
-    return { rendered: renderProblem(problem('unsupported-media-type', `${compiled.operationId} accepts ${check.supported.join(', ')}, not ${check.contentType}`, { supported: check.supported })) }
+    const detail = check.supported.length === 0
+      ? `${compiled.operationId} takes no request body, and this request has one (Content-Type: ${check.contentType})`
+      : `${compiled.operationId} accepts ${check.supported.join(', ')}, not ${check.contentType}`
+    return { rendered: renderProblem(problem('unsupported-media-type', detail, { supported: check.supported })) }
+  }
+  const violations = { 'x-mock-violations': violationsHeader(check.violations) }
+  const preferred = preferredScenario(compiled, parsePrefer(single(headers.prefer)))
+  if (preferred !== undefined && preferred.response.status >= 400 && preferred.response.status < 500) {
+    return await answerWith(preferred.response, preferred.exampleName, accept, violations)
   }
   const response = compiled.invalidRequestResponse
   if (response === undefined) {
     const count = check.violations.length
     return { rendered: renderProblem(problem('invalid-request', `The request does not match ${compiled.operationId}: ${count} violation${count === 1 ? '' : 's'}.`, { errors: check.violations })) }
   }
-  return await answerWith(response, check.malformed ? response.malformedExample : undefined, accept, { 'x-mock-violations': violationsHeader(check.violations) })
+  return await answerWith(response, check.malformed ? response.malformedExample : undefined, accept, violations)
 }
 
 /** A documented response, in its named example (else its first), outside scenario selection. */
@@ -161,7 +174,7 @@ function reportViolations (compiled: CompiledOperation, parts: RequestParts): Vi
   if (!compiled.checkSecurity(parts)) violations.push({ in: 'security', path: '', message: `requires credentials: ${describeSecurity(compiled)}` })
   const check = compiled.validateRequest(parts)
   if (!check.ok && check.kind === 'unsupported-media-type') {
-    violations.push({ in: 'header', path: '/content-type', message: `must be one of ${check.supported.join(', ')}, not ${check.contentType}` })
+    violations.push({ in: 'header', path: '/content-type', message: check.supported.length === 0 ? `must be absent: the operation takes no request body, not ${check.contentType}` : `must be one of ${check.supported.join(', ')}, not ${check.contentType}` })
   } else if (!check.ok) {
     violations.push(...check.violations)
   }

@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
 import { routeShape } from '../spec/index-operations.js'
 import type { CompiledOperation } from './compile-operation.js'
 import { createOperationHandler, type MockContext } from './handle-operation.js'
 
-// OPTIONS stays with @fastify/cors (preflight); HEAD comes free with GET.
+// OPTIONS stays with @fastify/cors (preflight) unless documented; HEAD comes free with GET.
 const ANSWERED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
@@ -30,12 +30,15 @@ export function registerOperationRoutes (app: FastifyInstance, operations: reado
   for (const candidates of routes.values()) {
     const { method, path, url } = candidates[0]!.operation
     const declaresHead = paths.get(routeShape(path))?.methods.has('HEAD') === true
+    const handler = dispatch(candidates.map((compiled) => ({ compiled, handler: createOperationHandler(compiled, context) })), url)
     app.route({
       method: method.toUpperCase(),
       url,
       // A spec that declares HEAD itself keeps it from the GET's automatic HEAD route.
       exposeHeadRoute: !declaresHead,
-      handler: dispatch(candidates.map((compiled) => ({ compiled, handler: createOperationHandler(compiled, context) })), url)
+      // @fastify/cors answers every OPTIONS; a documented one that is no preflight is ours (see answerDocumentedOptions).
+      config: (method === 'options' ? { documentedOptions: handler } : {}) as FastifyContextConfig,
+      handler
     })
   }
   for (const { url, methods } of paths.values()) {
@@ -53,6 +56,17 @@ export function registerOperationRoutes (app: FastifyInstance, operations: reado
 }
 
 interface Candidate { compiled: CompiledOperation, handler: Handler }
+
+/**
+ * An onRequest hook, added before @fastify/cors (which answers every OPTIONS request as a
+ * preflight): an OPTIONS request that is not a preflight (no Access-Control-Request-Method)
+ * to a documented OPTIONS operation is answered by that operation, as documented.
+ */
+export async function answerDocumentedOptions (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (request.method !== 'OPTIONS' || request.headers['access-control-request-method'] !== undefined) return undefined
+  const handler = (request.routeOptions.config as { documentedOptions?: Handler }).documentedOptions
+  return handler === undefined ? undefined : await handler(request, reply)
+}
 
 /**
  * The handler of the first candidate whose discriminator holds (each named query

@@ -64,11 +64,12 @@ function statusRank (statusKey: string): number {
   return 10_000
 }
 
-/** The lowest 2xx response's first scenario; with no 2xx, the lowest status documented. */
+/** The lowest 2xx response's first scenario (a `default` standing for success counts); else the lowest status. */
 export function pickDefaultScenario (scenarios: readonly Scenario[]): Scenario | undefined {
   const rank = (scenario: Scenario): number => {
     const status = scenario.response.status
-    return (status >= 200 && status < 300 ? 0 : 1000) + status + (scenario.response.statusKey === 'default' ? 2000 : 0)
+    // `default` is the last resort, unless it is the success answer (see prepareResponses).
+    return (status >= 200 && status < 300 ? 0 : 1000) + status + (scenario.response.statusKey === 'default' && status >= 300 ? 2000 : 0)
   }
   return [...scenarios].sort((a, b) => rank(a) - rank(b))[0]
 }

@@ -1,7 +1,7 @@
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import type { Session } from '../session/session-store.js'
 import type { Scenario } from './collect-scenarios.js'
-import { parsePrefer, scenarioFor, single } from './parse-headers.js'
+import { parsePrefer, scenarioFor, single, type Preference } from './parse-headers.js'
 
 export interface ScenarioTable {
   operationId: string
@@ -57,14 +57,9 @@ export function selectScenario (table: ScenarioTable, { headers, sets, session, 
     const inSet = set.scenarios.get(table.operationId)
     if (inSet !== undefined) return chosen(table.byName.get(inSet))
   }
-  if (prefer.example !== undefined) {
-    const example = prefer.example
-    const scenario = prefer.code === undefined
-      ? table.byName.get(example)
-      : withCode(table.scenarios.filter((s) => s.exampleName === example || s.name === example), prefer.code)
-    return chosen(scenario, prefer.code === undefined ? undefined : Number(prefer.code))
+  if (prefer.example !== undefined || prefer.code !== undefined) {
+    return chosen(preferredScenario(table, prefer), prefer.code === undefined ? undefined : Number(prefer.code))
   }
-  if (prefer.code !== undefined) return chosen(withCode(table.scenarios, prefer.code), Number(prefer.code))
   if (session !== undefined) {
     const name = session.scenarios.get(table.operationId) ??
       (session.set === undefined ? undefined : sets.get(session.set)?.scenarios.get(table.operationId))
@@ -75,6 +70,14 @@ export function selectScenario (table: ScenarioTable, { headers, sets, session, 
     if (matches(scenario)) return chosen(scenario)
   }
   return chosen(table.defaultScenario)
+}
+
+/** `Prefer: code=404, example=x`: that example of the 404 response (else 4XX, else default); either alone narrows by itself. */
+export function preferredScenario (table: ScenarioTable, prefer: Preference): Scenario | undefined {
+  const { code, example } = prefer
+  if (code === undefined) return example === undefined ? undefined : table.byName.get(example)
+  const candidates = example === undefined ? table.scenarios : table.scenarios.filter((s) => s.exampleName === example || s.name === example)
+  return withCode(candidates, code)
 }
 
 /** For `code=404`: a scenario of the `404` response, else of `4XX`, else of `default`. */

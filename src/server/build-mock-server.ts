@@ -6,7 +6,7 @@ import { compileScenarioSets, type ScenarioSet } from '../fixture/compile-scenar
 import { fixturesRoot, readFixtures, type ScenarioSetSource } from '../fixture/read-fixtures.js'
 import { compileOperationSafely, type CompiledOperation } from '../routes/compile-operation.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
-import { registerOperationRoutes } from '../routes/register-operation-routes.js'
+import { answerDocumentedOptions, registerOperationRoutes } from '../routes/register-operation-routes.js'
 import { buildOperationIndex, operationsBySpec } from '../spec/index-operations.js'
 import { loadSpecs, type LoadedSpec } from '../spec/load-spec.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
@@ -102,6 +102,7 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     warnings,
     coverage: (session?: string) => coverage.report(session)
   })
+  if (operations.some(({ operation }) => operation.method === 'options')) app.addHook('onRequest', answerDocumentedOptions)
   // Browsers call the mock from another origin: reflect it, and let scripts read our headers.
   await app.register(cors, {
     origin: true,
