@@ -82,6 +82,27 @@ export const FAIL_FAST: Reporter = {
   warn: () => {}
 }
 
+/**
+ * Tolerated problems, one per place: where the mock's own account of a problem (a pattern
+ * it does not enforce) follows the OpenAPI schema's (`must match format "regex"`) at the
+ * same file and pointer, it replaces it.
+ */
+export class ToleratedProblems {
+  readonly list: UnderstudyError[] = []
+  private readonly at = new Map<string, number>()
+
+  add (error: UnderstudyError): void {
+    const where = `${error.file ?? ''}#${error.pointer ?? ''}`
+    const index = this.at.get(where)
+    if (index !== undefined && this.list[index]!.code !== error.code) {
+      this.list[index] = error
+      return
+    }
+    if (index === undefined) this.at.set(where, this.list.length)
+    this.list.push(error)
+  }
+}
+
 /** RFC 6901: one reference token. */
 export function escapePointerToken (token: string | number): string {
   return String(token).replace(/~/g, '~0').replace(/\//g, '~1')

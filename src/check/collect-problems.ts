@@ -1,9 +1,10 @@
-import type { Reporter, UnderstudyError } from '../errors.js'
+import { ToleratedProblems, type Reporter, type UnderstudyError } from '../errors.js'
 
 export interface ProblemCollector {
   /** Records instead of throwing, so one run finds every problem. */
   reporter: Reporter
-  problems: UnderstudyError[]
+  /** Every problem, the tolerated ones (one per place) last. */
+  problems: () => UnderstudyError[]
   warnings: string[]
 }
 
@@ -18,12 +19,13 @@ export function collectProblems (): ProblemCollector {
     seen.add(line)
     problems.push(error)
   }
+  const tolerated = new ToleratedProblems()
   return {
-    problems,
+    problems: () => [...problems, ...tolerated.list],
     warnings,
     reporter: {
       problem,
-      tolerate: problem,
+      tolerate: (error) => tolerated.add(error),
       warn: (message) => { if (!warnings.includes(message)) warnings.push(message) }
     }
   }

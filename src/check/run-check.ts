@@ -72,10 +72,11 @@ export async function check (options: CheckOptions = {}): Promise<CheckReport> {
   const scenarios = await compileOperations(operations, compilers, found.fixtures, reporter)
   compileScenarioSets(found.sets, (operationId) => scenarios.get(operationId), reporter)
 
+  const reported = problems()
   return {
-    ok: problems.length === 0,
+    ok: reported.length === 0,
     checked: { specs: specs.length, operations: operationCount, fixtures: found.fixtures.length, scenarioSets: found.sets.length, examples },
-    problems: sortProblems(problems).map(({ code, file, pointer, message }) => ({ code, file: file ?? null, pointer: pointer ?? null, message })),
+    problems: sortProblems(reported).map(({ code, file, pointer, message }) => ({ code, file: file ?? null, pointer: pointer ?? null, message })),
     warnings
   }
 }

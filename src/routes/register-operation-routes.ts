@@ -1,6 +1,7 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
-import { routeShape } from '../spec/index-operations.js'
+import { requestBodyTypes, routeShape } from '../spec/index-operations.js'
+import { matchMediaType } from '../validate/media-type.js'
 import type { CompiledOperation } from './compile-operation.js'
 import { createOperationHandler, type MockContext } from './handle-operation.js'
 
@@ -70,7 +71,8 @@ export async function answerDocumentedOptions (request: FastifyRequest, reply: F
 
 /**
  * The handler of the first candidate whose discriminator holds (each named query
- * parameter or header is there, with the value given), else of the first without one,
+ * parameter or header is there, with the value given), else of the first whose request
+ * body takes the request's Content-Type, else of the first without a discriminator,
  * else of the first. Path parameters are renamed, by position, to the chosen one's names.
  */
 function dispatch (candidates: readonly Candidate[], url: string): Handler {
@@ -81,8 +83,13 @@ function dispatch (candidates: readonly Candidate[], url: string): Handler {
     const own = paramNames(compiled.operation.url)
     return [compiled, own.join() === routeParams.join() ? undefined : own] as const
   }))
+  const bodyTypes = new Map(candidates.map(({ compiled }) => [compiled, requestBodyTypes(compiled.operation)] as const))
+  const takes = (compiled: CompiledOperation, contentType: string | undefined): boolean =>
+    contentType !== undefined && matchMediaType(bodyTypes.get(compiled) ?? [], contentType) !== undefined
   return async (request, reply) => {
-    const chosen = candidates.find(({ compiled }) => compiled.operation.discriminator.length > 0 && holds(compiled, request)) ?? fallback
+    const contentType = request.headers['content-type']
+    const chosen = candidates.find(({ compiled }) => compiled.operation.discriminator.length > 0 && holds(compiled, request)) ??
+      candidates.find(({ compiled }) => takes(compiled, contentType)) ?? fallback
     const own = renames.get(chosen.compiled)
     if (own !== undefined) {
       const values = request.params as Record<string, string>

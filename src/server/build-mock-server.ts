@@ -1,6 +1,6 @@
 import cors from '@fastify/cors'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { UnderstudyError, type Reporter } from '../errors.js'
+import { ToleratedProblems, UnderstudyError, type Reporter } from '../errors.js'
 import { CoverageRecorder, type CoverageReport } from '../coverage/coverage-recorder.js'
 import { compileScenarioSets, type ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { fixturesRoot, readFixtures, type ScenarioSetSource } from '../fixture/read-fixtures.js'
@@ -44,7 +44,7 @@ export interface MockServerInfo {
   operations: readonly OperationSummary[]
   /** The names of the scenario sets. */
   scenarioSets: readonly string[]
-  /** Startup warnings: skipped fixture folders, and with `lenient`, skipped fixtures. */
+  /** Startup warnings: what the specs get wrong (one per place), skipped fixture folders, and with `lenient`, what was skipped. */
   warnings: readonly string[]
   /** What was served and never served so far: in every session, or in one. */
   coverage: (session?: string) => CoverageReport
@@ -61,11 +61,12 @@ declare module 'fastify' {
  * routes. Everything here runs once; requests only look things up.
  */
 export async function buildMockServer (options: MockServerOptions = {}): Promise<FastifyInstance> {
-  const warnings: string[] = []
+  const others: string[] = []
+  const tolerated = new ToleratedProblems()
   const reporter: Reporter = {
-    problem: (error) => { if (options.lenient === true) warnings.push(error.format()); else throw error },
-    tolerate: (error) => warnings.push(error.format()),
-    warn: (message) => warnings.push(message)
+    problem: (error) => { if (options.lenient === true) others.push(error.format()); else throw error },
+    tolerate: (error) => tolerated.add(error),
+    warn: (message) => others.push(message)
   }
   const specs = await loadSpecs(options.specs ?? ['specs'], reporter)
   const indexed = buildOperationIndex(specs, reporter)
@@ -81,6 +82,8 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   if (operations.length === 0) throw new UnderstudyError('UNDERSTUDY_NO_OPERATIONS', `in ${(options.specs ?? ['specs']).join(', ')}`)
   const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
   const sets = compileSets(found.sets, byId, reporter)
+  // What the specs get wrong first, then skipped fixtures and the like.
+  const warnings = [...tolerated.list.map((error) => error.format()), ...others]
   const sessions = new SessionStore(options.maxSessions ?? 1000)
   sessions.open(DEFAULT_SESSION)
 

@@ -47,8 +47,9 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
   const summaries = JSON.stringify(operations)
   const specList = JSON.stringify(specs.map(({ name, document }) => ({
     name,
-    title: document.info.title,
-    version: document.info.version,
+    // A sloppy document may have no `info` (a warning at start).
+    title: document.info?.title,
+    version: document.info?.version,
     openapi: document.openapi,
     url: `${CONTROL_PREFIX}/specs/${name}`
   })))

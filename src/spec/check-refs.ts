@@ -10,14 +10,18 @@ export interface RefScan {
  * Finds every `$ref` of the document (example values are data and are skipped: an
  * example may well contain a `"$ref"` of its own) and checks that each local one points
  * at something. A broken one goes to `broken`, which may replace it (returning the new
- * value) or throw.
+ * value) or throw. `dropSiblings` (OpenAPI 3.0: a Reference Object's other members "SHALL
+ * be ignored") removes them, so neither AJV nor the dereferencer merges them in.
  */
-export function checkRefs (document: unknown, file: string, broken: (error: UnderstudyError) => unknown): RefScan {
+export function checkRefs (document: unknown, file: string, broken: (error: UnderstudyError) => unknown, dropSiblings: boolean): RefScan {
   const scan: RefScan = { external: false }
   const visit = (node: unknown, pointer: string, parent: Record<string, unknown> | unknown[] | undefined, key: string | number): void => {
     if (typeof node !== 'object' || node === null) return
     const ref = (node as { $ref?: unknown }).$ref
     if (typeof ref === 'string') {
+      if (dropSiblings) {
+        for (const key of Object.keys(node)) if (key !== '$ref') delete (node as Record<string, unknown>)[key]
+      }
       if (!ref.startsWith('#')) {
         scan.external = true
       } else if (getByPointer(document, refPointer(ref)) === undefined && parent !== undefined) {

@@ -44,12 +44,13 @@ export interface IndexedOperation {
 export function buildOperationIndex (specs: readonly LoadedSpec[], reporter: Reporter = FAIL_FAST): IndexedOperation[] {
   const operations: IndexedOperation[] = []
   const ids = new Map<string, IndexedOperation>()
-  const routes = new Map<string, IndexedOperation>()
+  const routes = new Map<string, IndexedOperation[]>()
   for (const spec of specs) {
     for (const operation of indexSpec(spec, reporter)) {
       const location = { file: operation.spec.file, pointer: operation.pointer }
       const route = routeKey(operation)
-      const sameRoute = routes.get(route)
+      // Operations on one route that take bodies of different media types are told apart by Content-Type.
+      const sameRoute = routes.get(route)?.find((other) => !takeDisjointBodies(operation, other))
       if (sameRoute !== undefined) {
         reporter.tolerate(new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(sameRoute)}; only that one is served`, location))
         continue
@@ -65,11 +66,22 @@ export function buildOperationIndex (specs: readonly LoadedSpec[], reporter: Rep
         operation.operationId = served
       }
       ids.set(operation.operationId, operation)
-      routes.set(route, operation)
+      routes.set(route, [...(routes.get(route) ?? []), operation])
       operations.push(operation)
     }
   }
   return operations
+}
+
+/** The media types of an operation's request body (none without one). */
+export function requestBodyTypes (operation: IndexedOperation): string[] {
+  return Object.keys(objectOr(operation.requestBody?.value.content))
+}
+
+function takeDisjointBodies (a: IndexedOperation, b: IndexedOperation): boolean {
+  const types = requestBodyTypes(a)
+  const others = requestBodyTypes(b)
+  return types.length > 0 && others.length > 0 && !types.some((type) => others.includes(type))
 }
 
 function freeId (id: string, ids: ReadonlyMap<string, unknown>): string {
@@ -218,8 +230,9 @@ export function routeShape (path: string): string {
 
 /**
  * Fastify wants `path/:param` instead of OpenAPI's `path/{param}`. Its parameter names end
- * at any non-word character, so `{item-id}` becomes `:p0` with an alias back, and a literal
- * `:` (as in `/v1/{name}:cancel`) is escaped as `::`.
+ * at any non-word character, so `{item-id}` becomes `:p0` with an alias back, a literal
+ * `:` (as in `/v1/{name}:cancel`) is escaped as `::`, and a parameter followed by text in
+ * its segment (`/@{lat},{lon}`) matches up to that text.
  */
 export function toFastifyUrl (path: string): { url: string, paramAliases: Array<[string, string]> } {
   const paramAliases: Array<[string, string]> = []
@@ -233,8 +246,11 @@ export function toFastifyUrl (path: string): { url: string, paramAliases: Array<
       param = `p${index++}`
       paramAliases.push([param, name])
     }
-    // find-my-way would read `:name::cancel` as one parameter name; a pattern ends it.
-    return parts[at + 1]?.startsWith(':') === true ? `:${param}([^/:]+)` : `:${param}`
+    // find-my-way ends a parameter's name only at `/`, `-` or `.`: `:lat,:lon` or `:name::cancel`
+    // would be one name. A pattern up to the next literal character ends it.
+    const next = parts[at + 1]?.[0]
+    // As \uHHHH: find-my-way ends the pattern at the first `)`, even inside a class.
+    return next === undefined || next === '/' ? `:${param}` : `:${param}([^/\\u${next.charCodeAt(0).toString(16).padStart(4, '0')}]+)`
   }).join('')
   return { url, paramAliases }
 }

@@ -107,12 +107,12 @@ async function readSpec (file: string, parsed: Record<string, unknown>, source: 
   const absolute = path.resolve(file)
   for (const problem of await findDocumentProblems(parsed, file)) reporter.tolerate(problem)
   let document = source === '2.0' ? await convertSwagger2(parsed, file, reporter.tolerate) : structuredClone(parsed)
-  const refs = checkRefs(document, file, (error) => { reporter.problem(error); return {} })
+  const version = source === '2.0' ? '3.0' : source
+  const refs = checkRefs(document, file, (error) => { reporter.problem(error); return {} }, version === '3.0')
   try {
     // Bundling rewrites $refs; a document that has only local ones is kept as written.
     if (refs.external) document = await $RefParser.bundle(absolute, document, refParserOptions) as Record<string, unknown>
     const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refParserOptions) as OpenApiDocument
-    const version = source === '2.0' ? '3.0' : source
     return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced }
   } catch (error) {
     if (error instanceof UnderstudyError) throw error

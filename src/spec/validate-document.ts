@@ -20,8 +20,21 @@ export async function findDocumentProblems (document: Record<string, unknown>, f
   if (errors.length === 0) {
     return [new UnderstudyError('UNDERSTUDY_SPEC_INVALID', 'the OpenAPI schema refuses it', { file, pointer: '' })]
   }
-  return distinctErrors(errors).map((error) =>
+  return withoutUnevaluatedEchoes(distinctErrors(errors)).map((error) =>
     new UnderstudyError('UNDERSTUDY_SPEC_INVALID', describe(error) + allowedValues(error), { file, pointer: error.instancePath }))
+}
+
+/**
+ * 3.1's schema reports a member whose own subschema failed once more, as unevaluated
+ * (`flows` of an oauth2 scheme whose flow lacks `scopes`): the deeper error says it.
+ */
+function withoutUnevaluatedEchoes (errors: readonly ErrorObject[]): ErrorObject[] {
+  return errors.filter((error) => {
+    const property = (error.params as { unevaluatedProperty?: string }).unevaluatedProperty
+    if (error.keyword !== 'unevaluatedProperties' || property === undefined) return true
+    const member = `${error.instancePath}/${property.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    return !errors.some((other) => other !== error && isAtOrUnder(other.instancePath, member))
+  })
 }
 
 const COMBINATORS = new Set(['if', 'oneOf', 'anyOf', 'allOf', 'not'])
