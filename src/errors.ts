@@ -14,7 +14,7 @@ export const ERROR_CODES = {
   UNDERSTUDY_OPERATION_ID_DUPLICATE: 'An operationId is used twice',
   UNDERSTUDY_ROUTE_COLLISION: 'Two operations answer the same method and path',
   UNDERSTUDY_RESERVED_PATH: 'An operation is mounted under the reserved /__mock prefix',
-  UNDERSTUDY_SCENARIO_DUPLICATE: 'Two responses of one operation share a scenario name',
+  UNDERSTUDY_SCENARIO_DUPLICATE: 'A fixture has the name of another scenario of its operation',
   UNDERSTUDY_SCHEMA_INVALID: 'A schema cannot be compiled',
   UNDERSTUDY_OPERATION_INVALID: 'An operation cannot be mocked',
   UNDERSTUDY_FIXTURES_NOT_FOUND: 'The fixtures folder does not exist',

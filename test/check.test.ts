@@ -24,7 +24,7 @@ const THING = '/paths/~1things~1{thingId}'
 /** Every problem of test/check/specs, test/check/nothing.yaml and test/check/fixtures, in report order. */
 const PROBLEMS: CheckProblem[] = [
   { code: 'UNDERSTUDY_FIXTURE_INVALID', file: `${F}/alpha/getThing/bad.name.yaml`, pointer: null, message: "The fixture is invalid: 'bad.name' is not a plain name (letters, digits, - and _, up to 128 characters)" },
-  { code: 'UNDERSTUDY_SCENARIO_DUPLICATE', file: `${F}/alpha/getThing/found.yaml`, pointer: null, message: "Two responses of one operation share a scenario name: 'found' is also the name of the example of 200 in getThing" },
+  { code: 'UNDERSTUDY_SCENARIO_DUPLICATE', file: `${F}/alpha/getThing/found.yaml`, pointer: null, message: "A fixture has the name of another scenario of its operation: 'found' is also the name of the example of 200 in getThing" },
   { code: 'UNDERSTUDY_FIXTURE_INVALID', file: `${F}/alpha/getThing/nameless.yaml`, pointer: '/body/name', message: "The fixture is invalid: the body does not match the 200 application/json schema: /name must have required property 'name'" },
   { code: 'UNDERSTUDY_FIXTURE_INVALID', file: `${F}/alpha/getThing/plainText.yaml`, pointer: '/mediaType', message: 'The fixture is invalid: text/plain is not declared for 200 (declared: application/json)' },
   { code: 'UNDERSTUDY_FIXTURE_INVALID', file: `${F}/alpha/getThing/teapot.yaml`, pointer: '/status', message: 'The fixture is invalid: 418 is not documented for getThing (documented: 200, 404)' },

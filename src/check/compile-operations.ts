@@ -2,6 +2,7 @@ import { UnderstudyError, escapePointerToken, type Reporter } from '../errors.js
 import type { FixtureSource } from '../fixture/read-fixtures.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
 import { compileOperation, type CompiledOperation } from '../routes/compile-operation.js'
+import { scenarioNames } from '../scenario/select-scenario.js'
 import type { IndexedOperation } from '../spec/index-operations.js'
 import { childPointer } from '../spec/resolve-ref.js'
 import type { LoadedSpec } from '../spec/load-spec.js'
@@ -26,7 +27,7 @@ export async function compileOperations (
     const own = fixtures.filter((fixture) => fixture.spec === operation.spec.name && fixture.operationId === operation.operationId)
     try {
       const compiled = await compileOperation(operation, compilers.get(operation.spec)!, own, reporter)
-      scenarios.set(operation.operationId, compiled.scenarios.map((scenario) => scenario.name))
+      scenarios.set(operation.operationId, scenarioNames(compiled))
       reportResponses(compiled, reporter)
     } catch (error) {
       if (!(error instanceof UnderstudyError)) throw error

@@ -71,7 +71,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
   const rootNames = componentNamesOf(operation.spec.dereferenced)
   const prepared: PreparedResponse[] = []
   // Petstore style (`default: successful operation`): with no 2xx, `default` is the success answer, as in Prism.
-  const defaultStatus = operation.responses.some(({ statusKey }) => statusKey.startsWith('2')) ? undefined : 200
+  const defaultIsSuccess = !operation.responses.some(({ statusKey }) => statusKey.startsWith('2'))
   for (const { statusKey, response } of operation.responses) {
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
     const contents = Object.entries(value.content ?? {})
@@ -109,7 +109,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
     const headerValues = await exampleHeaderValues(value.headers)
     prepared.push({
       statusKey,
-      status: statusKey === 'default' ? defaultStatus ?? statusOf(statusKey) : statusOf(statusKey),
+      status: statusKey === 'default' && defaultIsSuccess ? 200 : statusOf(statusKey),
       source: undefined,
       headers: Object.fromEntries(Object.entries(headerValues).map(([name, example]) => [name, toHeaderValue(example)])),
       headerValues,
@@ -181,7 +181,7 @@ export function documentedResponseFor<T extends { statusKey: string }> (response
     responses.find((response) => response.statusKey === 'default')
 }
 
-/** `404` → 404, `4XX` → 400; `default` answers 500 unless a request asks for a code. */
+/** `404` → 404, `4XX` → 400; `default` answers 500 unless a request asks for a code (or it is the success answer: see prepareResponses). */
 export function statusOf (statusKey: string): number {
   if (/^[1-5]\d\d$/.test(statusKey)) return Number(statusKey)
   if (/^[1-5]XX$/i.test(statusKey)) return Number(statusKey[0]) * 100

@@ -1,4 +1,5 @@
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
+import { documentedResponseFor } from '../respond/prepare-responses.js'
 import type { Session } from '../session/session-store.js'
 import type { Scenario } from './collect-scenarios.js'
 import { parsePrefer, scenarioFor, single, type Preference } from './parse-headers.js'
@@ -80,11 +81,16 @@ export function preferredScenario (table: ScenarioTable, prefer: Preference): Sc
   return withCode(candidates, code)
 }
 
-/** For `code=404`: a scenario of the `404` response, else of `4XX`, else of `default`. */
+/** For `code=404`: the first scenario of the response that documents 404 (`404`, else `4XX`, else `default`). */
 function withCode (scenarios: readonly Scenario[], code: string): Scenario | undefined {
   if (!/^[1-5]\d\d$/.test(code)) return undefined
-  const key = (scenario: Scenario): string => scenario.response.statusKey.toUpperCase()
-  return scenarios.find((s) => key(s) === code) ?? scenarios.find((s) => key(s) === `${code[0]}XX`) ?? scenarios.find((s) => key(s) === 'DEFAULT')
+  const response = documentedResponseFor(scenarios.map((scenario) => scenario.response), Number(code))
+  return scenarios.find((scenario) => scenario.response === response)
+}
+
+/** The operation's scenario names, as listed (without the `<status>:<name>` aliases `byName` also knows). */
+export function scenarioNames (table: ScenarioTable): string[] {
+  return table.scenarios.map((scenario) => scenario.name)
 }
 
 function describe (name: string | undefined, code: string | undefined, example: string | undefined): string {

@@ -9,6 +9,7 @@ import { registerBodyParsers } from '../routes/register-body-parsers.js'
 import { answerDocumentedOptions, registerOperationRoutes } from '../routes/register-operation-routes.js'
 import { buildOperationIndex, operationsBySpec } from '../spec/index-operations.js'
 import { loadSpecs, type LoadedSpec } from '../spec/load-spec.js'
+import { scenarioNames } from '../scenario/select-scenario.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
 import { answerError, handleErrors } from './handle-errors.js'
@@ -136,6 +137,6 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
 function compileSets (sources: readonly ScenarioSetSource[], byId: ReadonlyMap<string, CompiledOperation>, reporter: Reporter): Map<string, ScenarioSet> {
   return compileScenarioSets(sources, (operationId) => {
     const operation = byId.get(operationId)
-    return operation === undefined ? undefined : operation.scenarios.map((scenario) => scenario.name)
+    return operation === undefined ? undefined : scenarioNames(operation)
   }, reporter)
 }

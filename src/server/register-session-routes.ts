@@ -4,6 +4,7 @@ import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
+import { scenarioNames } from '../scenario/select-scenario.js'
 import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
 import { CONTROL_PREFIX } from '../spec/index-operations.js'
 import { MalformedBody } from '../validate/malformed-body.js'
@@ -56,7 +57,7 @@ export function registerSessionRoutes (
     for (const [operationId, name] of Object.entries(body.scenarios ?? {})) {
       const operation = byId.get(operationId)
       if (operation === undefined) errors.push(`no operation '${operationId}'`)
-      else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario '${name}' (known: ${operation.scenarios.map((scenario) => scenario.name).join(', ')})`)
+      else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario '${name}' (known: ${scenarioNames(operation).join(', ')})`)
     }
     if (errors.length > 0) return invalid(reply, errors)
     const session = sessions.open(id)

@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import type { ErrorObject } from 'ajv'
-import { UnderstudyError } from '../errors.js'
+import { UnderstudyError, escapePointerToken } from '../errors.js'
 
 let validator: Validator | undefined
 
@@ -32,7 +32,7 @@ function withoutUnevaluatedEchoes (errors: readonly ErrorObject[]): ErrorObject[
   return errors.filter((error) => {
     const property = (error.params as { unevaluatedProperty?: string }).unevaluatedProperty
     if (error.keyword !== 'unevaluatedProperties' || property === undefined) return true
-    const member = `${error.instancePath}/${property.replace(/~/g, '~0').replace(/\//g, '~1')}`
+    const member = `${error.instancePath}/${escapePointerToken(property)}`
     return !errors.some((other) => other !== error && isAtOrUnder(other.instancePath, member))
   })
 }
