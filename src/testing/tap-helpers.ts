@@ -8,7 +8,8 @@ import type { VerifyReport } from '../verify/verify-report.js'
 /** The part of a tap `Test` (or node:test's context with a shim) these helpers use. */
 export interface TestLike {
   teardown: (fn: () => unknown) => void
-  ok: (value: unknown, message?: string, extra?: Record<string, unknown>) => boolean
+  // Always a message and extra, as tap 21's `ok(obj, ...MessageExtra)` takes them.
+  ok: (value: unknown, message: string, extra: Record<string, unknown>) => boolean
 }
 
 export interface StartedMock {
