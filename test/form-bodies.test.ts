@@ -1,16 +1,11 @@
 import t from 'tap'
-import { buildMock, testSpec } from './helpers.js'
+import { buildMock, invalidRequest, testSpec } from './helpers.js'
 
 const SPEC = testSpec('form-bodies.yaml')
 const app = await buildMock(t, { specs: [SPEC], fixtures: false })
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 const BOUNDARY = 'understudy-boundary'
 const MULTIPART = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }
-
-function invalid (operationId: string, errors: object[]): object {
-  const count = `${errors.length} violation${errors.length === 1 ? '' : 's'}`
-  return { type: 'urn:understudy:error:invalid-request', title: 'Invalid request', status: 400, detail: `The request does not match ${operationId}: ${count}.`, errors }
-}
 
 interface Part { name: string, value: string | Buffer, filename?: string, type?: string }
 
@@ -47,7 +42,7 @@ t.test('an invalid urlencoded field is an invalid request, pointing at the field
   const body = `name=&age=old&tags=a&tags=z&colors=&ids=1|x&address[zip]=1&meta=${encodeURIComponent('{"campaign":"7"}')}&extra=1`
   t.strictSame(await post('/signup', FORM, body), {
     status: 400,
-    body: invalid('signup', [
+    body: invalidRequest('signup', [
       { in: 'body', path: '', message: 'must NOT have additional properties' },
       { in: 'body', path: '/name', message: 'must NOT have fewer than 1 characters' },
       { in: 'body', path: '/age', message: 'must be integer' },
@@ -59,7 +54,7 @@ t.test('an invalid urlencoded field is an invalid request, pointing at the field
   })
   t.strictSame(await post('/signup', FORM, 'age=3&meta={oops'), {
     status: 400,
-    body: invalid('signup', [
+    body: invalidRequest('signup', [
       { in: 'body', path: '/meta', message: 'must be valid JSON' },
       { in: 'body', path: '/name', message: "must have required property 'name'" }
     ])
@@ -142,7 +137,7 @@ t.test('form media types without a schema: any well-formed body, read but not va
   t.equal(parts.statusCode, 204)
   const broken = await app.inject({ method: 'POST', url: '/anything', headers: MULTIPART, payload: 'plain text where the parts should be' })
   t.equal(broken.statusCode, 400)
-  t.strictSame(broken.json(), invalid('anyForm', [{ in: 'body', path: '', message: 'body is not valid multipart/form-data: Invalid multipart stream: missing initial boundary' }]))
+  t.strictSame(broken.json(), invalidRequest('anyForm', [{ in: 'body', path: '', message: 'body is not valid multipart/form-data: Invalid multipart stream: missing initial boundary' }]))
 })
 
 t.test('a form body where the operation takes only JSON is 415; JSON still goes as JSON', async (t) => {

@@ -36,3 +36,9 @@ export async function buildMock (t: Teardown, options: MockServerOptions = {}): 
 }
 
 export const BEARER = { authorization: 'Bearer test-token' }
+
+/** The mock's 400 problem for a request that does not match an operation documenting no 400 or 422. */
+export function invalidRequest (operationId: string, errors: object[]): object {
+  const count = `${errors.length} violation${errors.length === 1 ? '' : 's'}`
+  return { type: 'urn:understudy:error:invalid-request', title: 'Invalid request', status: 400, detail: `The request does not match ${operationId}: ${count}.`, errors }
+}

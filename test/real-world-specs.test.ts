@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { buildMockServer, check, type MockServerOptions } from '../src/index.js'
-import { testSpec } from './helpers.js'
+import { invalidRequest, testSpec } from './helpers.js'
 
 // "Serve any spec a team brings": one tiny document per habit of real-world specs, under test/specs/real-world/.
 
@@ -15,11 +15,6 @@ async function serve (t: Teardown, name: string, options: MockServerOptions = {}
   const app = await buildMockServer({ specs: [spec(name)], fixtures: false, ...options })
   t.teardown(async () => await app.close())
   return app
-}
-
-function invalid (operationId: string, errors: object[]): object {
-  const count = `${errors.length} violation${errors.length === 1 ? '' : 's'}`
-  return { type: 'urn:understudy:error:invalid-request', title: 'Invalid request', status: 400, detail: `The request does not match ${operationId}: ${count}.`, errors }
 }
 
 /** What `check` says about a document it finds nothing wrong with. */
@@ -58,13 +53,13 @@ t.test('patterns valid in ECMA-262 but not under the u flag are enforced; a PCRE
   const badCode = await app.inject({ url: '/codes/a%20b' })
   t.equal(badCode.statusCode, 400)
   t.equal(badCode.headers['content-type'], 'application/problem+json')
-  t.strictSame(badCode.json(), invalid('getCode', [{ in: 'path', path: '/code', message: String.raw`must match pattern "^[A-Z0-9\_]+$"` }]))
+  t.strictSame(badCode.json(), invalidRequest('getCode', [{ in: 'path', path: '/code', message: String.raw`must match pattern "^[A-Z0-9\_]+$"` }]))
   const slug = await app.inject({ url: '/slugs/ab-c:12' })
   t.equal(slug.statusCode, 200)
   t.strictSame(slug.json(), { ok: 'slug' })
   const badSlug = await app.inject({ url: '/slugs/ab_c:12' })
   t.equal(badSlug.statusCode, 400)
-  t.strictSame(badSlug.json(), invalid('getSlug', [{ in: 'path', path: '/slug', message: String.raw`must match pattern "^[a-z\-]+\:[0-9]+$"` }]))
+  t.strictSame(badSlug.json(), invalidRequest('getSlug', [{ in: 'path', path: '/slug', message: String.raw`must match pattern "^[a-z\-]+\:[0-9]+$"` }]))
 
   const pcre = await serve(t, 'patterns-pcre.yaml')
   const file = spec('patterns-pcre.yaml')
@@ -76,7 +71,7 @@ t.test('patterns valid in ECMA-262 but not under the u flag are enforced; a PCRE
   t.strictSame(anything.json(), { ok: 'word' })
   const tooLong = await pcre.inject({ url: '/words/abcdefg' })
   t.equal(tooLong.statusCode, 400, 'maxLength beside it still is')
-  t.strictSame(tooLong.json(), invalid('getWord', [{ in: 'path', path: '/word', message: 'must NOT have more than 5 characters' }]))
+  t.strictSame(tooLong.json(), invalidRequest('getWord', [{ in: 'path', path: '/word', message: 'must NOT have more than 5 characters' }]))
 })
 
 t.test('a schema property named $ref serves and validates; a percent-encoded $ref resolves', async (t) => {
@@ -87,10 +82,10 @@ t.test('a schema property named $ref serves and validates; a percent-encoded $re
   t.strictSame(created.json(), { created: true })
   const refused = await app.inject({ method: 'POST', url: '/schemas', headers: JSON_TYPE, payload: { $ref: 5 } })
   t.equal(refused.statusCode, 400)
-  t.strictSame(refused.json(), invalid('createSchema', [{ in: 'body', path: '/$ref', message: 'must be string' }]))
+  t.strictSame(refused.json(), invalidRequest('createSchema', [{ in: 'body', path: '/$ref', message: 'must be string' }]))
   const unknown = await app.inject({ method: 'POST', url: '/schemas', headers: JSON_TYPE, payload: { ref: 'x' } })
   t.equal(unknown.statusCode, 400, '$ref is a declared property, ref is not')
-  t.strictSame(unknown.json(), invalid('createSchema', [{ in: 'body', path: '', message: 'must NOT have additional properties' }]))
+  t.strictSame(unknown.json(), invalidRequest('createSchema', [{ in: 'body', path: '', message: 'must NOT have additional properties' }]))
   const copy = await app.inject({ url: '/items/one/copy' })
   t.equal(copy.statusCode, 200)
   t.equal(copy.headers['x-mock-scenario'], 'example')
@@ -113,7 +108,7 @@ t.test('nullable without type is ignored in 3.1; nullable with a type accepts nu
   t.equal(accepted.body, '')
   const refused = await nullable.inject({ method: 'POST', url: '/notes', headers: JSON_TYPE, payload: { due: 5 } })
   t.equal(refused.statusCode, 400)
-  t.strictSame(refused.json(), invalid('createNote', [{ in: 'body', path: '/due', message: 'must be string,null' }]))
+  t.strictSame(refused.json(), invalidRequest('createNote', [{ in: 'body', path: '/due', message: 'must be string,null' }]))
 })
 
 t.test('path keys that differ by a #fragment (AWS style) are told apart by the query parameter they name', async (t) => {
@@ -157,7 +152,7 @@ t.test('GET /a/{x} beside DELETE /a/{y}: both served, no warning, each with its 
   t.equal(deleted.body, '')
   const refused = await app.inject({ method: 'DELETE', url: '/a/anything' })
   t.equal(refused.statusCode, 400)
-  t.strictSame(refused.json(), invalid('deleteA', [{ in: 'path', path: '/y', message: 'must match pattern "^y-[0-9]+$"' }]))
+  t.strictSame(refused.json(), invalidRequest('deleteA', [{ in: 'path', path: '/y', message: 'must match pattern "^y-[0-9]+$"' }]))
 })
 
 t.test('type: file left over from Swagger 2 in a 3.0 document: one warning, and it is served', async (t) => {
@@ -189,13 +184,13 @@ t.test('a Swagger 2.0 document is mounted at its basePath, serves its examples a
   t.equal((await app.inject({ url: '/pets/1' })).statusCode, 404, 'only under the basePath')
   const badId = await app.inject({ url: '/v2/pets/abc' })
   t.equal(badId.statusCode, 400)
-  t.strictSame(badId.json(), invalid('getPet', [{ in: 'path', path: '/petId', message: 'must be integer' }]))
+  t.strictSame(badId.json(), invalidRequest('getPet', [{ in: 'path', path: '/petId', message: 'must be integer' }]))
   const added = await app.inject({ method: 'POST', url: '/v2/pets', headers: FORM_TYPE, payload: 'name=Tom&age=3' })
   t.equal(added.statusCode, 201)
   t.strictSame(added.json(), { id: 2, name: 'Tom' })
   const badForm = await app.inject({ method: 'POST', url: '/v2/pets', headers: FORM_TYPE, payload: 'name=Tom&age=old' })
   t.equal(badForm.statusCode, 400)
-  t.strictSame(badForm.json(), invalid('addPet', [{ in: 'body', path: '/age', message: 'must be integer' }]))
+  t.strictSame(badForm.json(), invalidRequest('addPet', [{ in: 'body', path: '/age', message: 'must be integer' }]))
 })
 
 t.test('tolerant serve, strict check: no info, a response without description, oauth2 without scopes', async (t) => {

@@ -1,15 +1,10 @@
 import t from 'tap'
-import { buildMock, testSpec } from './helpers.js'
+import { buildMock, invalidRequest, testSpec } from './helpers.js'
 
 // plain.yaml documents no 400 (search) or only a 422 (createOrder); openapi30.yaml is OpenAPI 3.0.
 const app = await buildMock(t, { specs: [testSpec('plain.yaml'), testSpec('openapi30.yaml')] })
 const TRACE = { 'x-trace': 'beef' }
 const JSON_TYPE = { 'content-type': 'application/json' }
-
-function invalid (operationId: string, errors: object[]): object {
-  const count = `${errors.length} violation${errors.length === 1 ? '' : 's'}`
-  return { type: 'urn:understudy:error:invalid-request', title: 'Invalid request', status: 400, detail: `The request does not match ${operationId}: ${count}.`, errors }
-}
 
 t.test('mounted under the server URL path, variables at their defaults', async (t) => {
   const res = await app.inject({ url: '/v2/search?q=hello', headers: TRACE })
@@ -23,7 +18,7 @@ t.test('query, header and cookie parameters are coerced, split and validated', a
   const res = await app.inject({ url: '/v2/search?limit=51&tags=a,c', headers: { 'x-trace': 'XYZ', cookie: 'theme=pink' } })
   t.equal(res.statusCode, 400)
   t.equal(res.headers['content-type'], 'application/problem+json')
-  t.strictSame(res.json(), invalid('search', [
+  t.strictSame(res.json(), invalidRequest('search', [
     { in: 'query', path: '/q', message: "must have required property 'q'" },
     { in: 'query', path: '/limit', message: 'must be <= 50' },
     { in: 'query', path: '/tags/1', message: 'must be equal to one of the allowed values: a, b' },
@@ -34,9 +29,9 @@ t.test('query, header and cookie parameters are coerced, split and validated', a
 
 t.test('wrong types in the query', async (t) => {
   const repeated = await app.inject({ url: '/v2/search?q=a&q=b', headers: TRACE })
-  t.strictSame(repeated.json(), invalid('search', [{ in: 'query', path: '/q', message: 'must be string' }]))
+  t.strictSame(repeated.json(), invalidRequest('search', [{ in: 'query', path: '/q', message: 'must be string' }]))
   const text = await app.inject({ url: '/v2/search?q=a&limit=abc', headers: TRACE })
-  t.strictSame(text.json(), invalid('search', [{ in: 'query', path: '/limit', message: 'must be integer' }]))
+  t.strictSame(text.json(), invalidRequest('search', [{ in: 'query', path: '/limit', message: 'must be integer' }]))
 })
 
 t.test('with no 400 but a 422 documented, an invalid body gets the 422 example', async (t) => {
@@ -52,7 +47,7 @@ t.test('with no 400 but a 422 documented, an invalid body gets the 422 example',
 t.test('malformed JSON where no error example exists: a problem, never Fastify\'s default body', async (t) => {
   const res = await app.inject({ method: 'POST', url: '/notes', headers: JSON_TYPE, payload: '{"text": "a"' })
   t.equal(res.statusCode, 400)
-  t.strictSame(res.json(), invalid('createNote', [{ in: 'body', path: '', message: "body is not valid JSON: Expected ',' or '}' after property value in JSON at position 12" }]))
+  t.strictSame(res.json(), invalidRequest('createNote', [{ in: 'body', path: '', message: "body is not valid JSON: Expected ',' or '}' after property value in JSON at position 12" }]))
 })
 
 t.test('OpenAPI 3.0 schemas: nullable and boolean exclusiveMinimum', async (t) => {
@@ -60,7 +55,7 @@ t.test('OpenAPI 3.0 schemas: nullable and boolean exclusiveMinimum', async (t) =
   t.equal(ok.statusCode, 201)
   t.strictSame(ok.json(), { id: 9 }, 'a lone `example` is the default body')
   const res = await app.inject({ method: 'POST', url: '/notes', headers: JSON_TYPE, payload: { text: 'a', due: '2026-13-45', priority: 0 } })
-  t.strictSame(res.json(), invalid('createNote', [
+  t.strictSame(res.json(), invalidRequest('createNote', [
     { in: 'body', path: '/due', message: 'must match format "date"' },
     { in: 'body', path: '/priority', message: 'must be > 0' }
   ]))

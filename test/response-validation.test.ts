@@ -60,6 +60,46 @@ t.test('by default a response that breaks the spec is sent, with its violations 
   t.match(cors.headers['access-control-expose-headers'], /\bx-mock-response-violations\b/, 'a browser may read the header')
 })
 
+t.test('the default answer conforms: the first example that does, else a body faked from the schema; a broken example answers by name', async (t) => {
+  const app = await buildMock(t, { specs: [testSpec('invalid-examples.yaml')], fixtures: false, strict: true })
+  const receipt = await app.inject({ url: '/receipts/r1' })
+  t.equal(receipt.statusCode, 200)
+  t.equal(receipt.headers['x-mock-scenario'], 'current', 'the stale first example is passed over')
+  t.strictSame(receipt.json(), { id: 'r1', total: 9.5 })
+
+  const invoice = await app.inject({ url: '/invoices/i1' })
+  t.equal(invoice.statusCode, 200)
+  t.equal(invoice.headers['x-mock-scenario'], '200', 'the scenario named by the status')
+  t.strictSame(invoice.json(), { id: 'r9', total: 12.5 }, 'faked from the schema, with its property examples')
+  t.strictSame((await app.inject({ url: '/invoices/i1', headers: { 'x-mock-scenario': '200' } })).json(), { id: 'r9', total: 12.5 })
+  const refusedAnswer = await app.inject({ url: '/invoices/i1', headers: { prefer: 'code=400' } })
+  t.equal(refusedAnswer.statusCode, 400)
+  t.strictSame(refusedAnswer.json(), { message: 'bad id' }, 'an error response is held to its schema the same way')
+
+  const asWritten = await app.inject({ url: '/invoices/i1', headers: { 'x-mock-scenario': 'example' } })
+  t.equal(asWritten.statusCode, 500, 'strict: the example as written breaks the schema')
+  t.strictSame(asWritten.json(), invalidResponse("spec example 'example'", 'getInvoice', '200', 'example', STALE_TOTAL))
+
+  const listed = (await app.inject({ url: '/__mock/operations' })).json() as Array<{ operationId: string, default: string, scenarios: unknown[] }>
+  t.strictSame(listed.map(({ operationId, default: chosen, scenarios }) => ({ operationId, default: chosen, scenarios })), [
+    {
+      operationId: 'getReceipt',
+      default: 'current',
+      scenarios: [{ name: 'stale', status: 200, source: 'example' }, { name: 'current', status: 200, source: 'example' }]
+    },
+    {
+      operationId: 'getInvoice',
+      default: '200',
+      scenarios: [
+        { name: '200', status: 200, source: 'status' },
+        { name: 'example', status: 200, source: 'example' },
+        { name: '400', status: 400, source: 'status' },
+        { name: '400:example', status: 400, source: 'example' }
+      ]
+    }
+  ])
+})
+
 t.test('strict: the response becomes a 500 invalid-response naming its source', async (t) => {
   const app = await buildMock(t, { specs: [DRIFT], fixtures: false, strict: true })
   const current = await app.inject({ url: '/orders/a1' })

@@ -1,7 +1,10 @@
 import t from 'tap'
 import { buildMockServer, ERROR_CODES, UnderstudyError } from '../src/index.js'
+import { compileOperationSafely } from '../src/routes/compile-operation.js'
+import { indexSpec } from '../src/spec/index-operations.js'
 import { loadSpecs } from '../src/spec/load-spec.js'
-import { SPECS, testSpec } from './helpers.js'
+import { createSchemaCompiler, type SchemaCompiler } from '../src/validate/create-schema-compiler.js'
+import { invalidRequest, SPECS, testSpec } from './helpers.js'
 
 const broken = (name: string): string => testSpec(`broken/${name}`)
 const sloppy = (name: string): string => testSpec(`sloppy/${name}`)
@@ -41,6 +44,20 @@ for (const [what, specs, code, pointer, message] of stops) {
   })
 }
 
+t.test('an unexpected error while compiling an operation is one typed line naming the file and the operation, never a stack trace', async (t) => {
+  const [spec] = await loadSpecs([testSpec('plain.yaml')])
+  const [operation] = indexSpec(spec!)
+  const real = createSchemaCompiler(spec!)
+  // What a library bug would look like: a plain TypeError from deep inside compilation.
+  const broken: SchemaCompiler = { ...real, validatorAt: () => { throw new TypeError("Cannot read properties of undefined (reading 'type')") } }
+  const problems: UnderstudyError[] = []
+  const compiled = await compileOperationSafely(operation!, broken, [], { problem: (error) => problems.push(error), tolerate: () => {}, warn: () => {} })
+  t.equal(compiled, undefined, 'the operation is left out')
+  t.strictSame(problems.map((problem) => problem.format()), [
+    `UNDERSTUDY_OPERATION_INVALID ${testSpec('plain.yaml')}#${operation!.pointer}: ${ERROR_CODES.UNDERSTUDY_OPERATION_INVALID}: ${operation!.operationId}: Cannot read properties of undefined (reading 'type')`
+  ])
+})
+
 t.test('lenient: a $ref to nowhere is a warning and validates nothing; the rest is served', async (t) => {
   const app = await buildMockServer({ specs: [broken('missing-ref.yaml')], fixtures: false, lenient: true })
   t.teardown(() => app.close())
@@ -68,14 +85,26 @@ t.test('a document that breaks the OpenAPI schema where mocking does not care st
   t.equal(res.headers['x-mock-scenario'], '200')
 })
 
-t.test('two operations on one route (/items/{id} beside /items/{name}): the first is served, the other is a warning', async (t) => {
+t.test('two operations on one route: alike (/items/{id} beside /items/{name}), the first is served; told apart by their path schemas, both are', async (t) => {
   const app = await tolerant(t, [sloppy('collision.yaml')])
+  const file = sloppy('collision.yaml')
   t.strictSame(app.understudy.warnings, [
-    `UNDERSTUDY_ROUTE_COLLISION ${sloppy('collision.yaml')}#/paths/~1items~1{name}/get: Two operations answer the same method and path: ` +
-    `GET /items/{name} is also byId in ${sloppy('collision.yaml')}#/paths/~1items~1{id}/get; only that one is served`
+    `UNDERSTUDY_ROUTE_COLLISION ${file}#/paths/~1items~1{name}/get: Two operations answer the same method and path: ` +
+    `GET /items/{name} is also byId in ${file}#/paths/~1items~1{id}/get; only that one is served`,
+    `UNDERSTUDY_ROUTE_COLLISION ${file}#/paths/~1contacts~1{contactNumber}/get: Two operations answer the same method and path: ` +
+    `GET /contacts/{contactNumber} is also contactById in ${file}#/paths/~1contacts~1{contactId}/get; a request goes to the first whose path parameters it matches`
   ])
-  t.strictSame(app.understudy.operations.map((operation) => operation.operationId), ['byId'])
+  t.strictSame(app.understudy.operations.map((operation) => operation.operationId), ['byId', 'contactById', 'contactByNumber'])
   t.equal((await app.inject({ method: 'GET', url: '/items/abc' })).statusCode, 204)
+  const byId = await app.inject({ method: 'GET', url: '/contacts/3fa85f64-5717-4562-b3fc-2c963f66afa6' })
+  t.equal(byId.statusCode, 200)
+  t.strictSame(byId.json(), { by: 'id' })
+  const byNumber = await app.inject({ method: 'GET', url: '/contacts/SB2' })
+  t.equal(byNumber.statusCode, 200)
+  t.strictSame(byNumber.json(), { by: 'number' })
+  const neither = await app.inject({ method: 'GET', url: '/contacts/too-long-for-a-number' })
+  t.equal(neither.statusCode, 400, 'matching neither, the first answers, and refuses it')
+  t.strictSame(neither.json(), invalidRequest('contactById', [{ in: 'path', path: '/contactId', message: 'must match format "uuid"' }]))
 })
 
 t.test('an operation under /__mock is left out with a warning; the others are served', async (t) => {

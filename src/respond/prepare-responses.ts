@@ -36,7 +36,7 @@ export interface PreparedMedia {
   rootName: string
   /** Example name → body, serialised and validated once at start. */
   bodies: ReadonlyMap<string, PreparedBody>
-  /** The first example (or a body faked from the schema). */
+  /** The default example's body, else a body faked from the schema (else the first example, with no schema to fake from). */
   defaultBody: PreparedBody
 }
 
@@ -57,6 +57,14 @@ export interface PreparedResponse {
   media: readonly PreparedMedia[]
   /** Example names in declared order, across media types. */
   exampleNames: readonly string[]
+  /**
+   * The example that is the response's default answer: the first that conforms to its
+   * schema in every media type. Undefined when none does (or there are none): the default
+   * answer is then faked from the schema, and is a scenario of its own named by the status.
+   */
+  defaultExample: string | undefined
+  /** It has examples, none conforms, and there is a schema: its default answer is faked (see nameScenarios). */
+  fakesDefault: boolean
   /** `x-mock-malformed-example`: the example that answers a body that does not parse. */
   malformedExample: string | undefined
 }
@@ -76,7 +84,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
     const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
     const contents = Object.entries(value.content ?? {})
     const exampleNames = responseExampleNames(value)
-    const media: PreparedMedia[] = []
+    const media: Array<Omit<PreparedMedia, 'defaultBody'>> = []
     for (const [declared, mediaObject] of contents) {
       const mediaType = concreteMediaType(declared)
       const schema = mediaObject.schema as OpenAPIV3.SchemaObject | undefined
@@ -84,26 +92,38 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
       const validate = schemaPointer === undefined ? undefined : compiler.validatorAt(schemaPointer)
       const rootName = (schema !== undefined ? rootNames.get(schema) : undefined) ?? 'response'
       const fakeOptions: FakeOptions = { componentNames: rootNames, validate }
-      const prepare = (body: unknown, source: string, derived: boolean): PreparedBody =>
+      const prepareBody = (body: unknown, source: string, derived: boolean): PreparedBody =>
         ({ bytes: serializeBody(body, mediaType, schema, rootName), violations: bodyViolations(validate, body), source, derived })
       const bodies = new Map<string, PreparedBody>()
       for (const name of exampleNames) {
         const own = examplesOf(mediaObject)[name]
         if (own !== undefined) {
-          bodies.set(name, prepare(own.value, `spec example '${name}'`, false))
+          bodies.set(name, prepareBody(own.value, `spec example '${name}'`, false))
           continue
         }
         // An example given for one media type serves the others too (JSON value → XML).
         const [given, example] = contents.map(([type, other]) => [type, examplesOf(other)[name]] as const).find(([, found]) => found !== undefined) ?? []
-        bodies.set(name, prepare(example?.value, `spec example '${name}' (given for ${given ?? 'no media type'})`, true))
+        bodies.set(name, prepareBody(example?.value, `spec example '${name}' (given for ${given ?? 'no media type'})`, true))
       }
-      const first = exampleNames[0]
-      const defaultBody = first !== undefined
-        ? bodies.get(first) as PreparedBody
-        : schema === undefined
-          ? prepare('', `spec response ${statusKey}`, false)
-          : prepare(await fakeValue(schema, STATIC_SEED, fakeOptions), `faker (seed ${STATIC_SEED})`, true)
-      media.push({ mediaType, schema, validate, fakeOptions, rootName, bodies, defaultBody })
+      media.push({ mediaType, schema, validate, fakeOptions, rootName, bodies })
+    }
+    // The default answer conforms: the first example that does wherever it is written (a
+    // JSON example the mock also renders as XML is judged as JSON), else a body faked from the schema.
+    const defaultExample = exampleNames.find((name) => media.every(({ bodies }) => {
+      const body = bodies.get(name) as PreparedBody
+      return body.derived || body.violations.length === 0
+    }))
+    const first = defaultExample ?? exampleNames[0]
+    const withDefaults: PreparedMedia[] = []
+    for (const entry of media) {
+      const { mediaType, schema, validate, rootName, bodies } = entry
+      let defaultBody = (first === undefined ? undefined : bodies.get(first)) ??
+        { bytes: serializeBody('', mediaType, schema, rootName), violations: [], source: `spec response ${statusKey}`, derived: false }
+      if (schema !== undefined && (first === undefined || defaultBody.violations.length > 0)) {
+        const value = await fakeValue(schema, STATIC_SEED, entry.fakeOptions)
+        defaultBody = { bytes: serializeBody(value, mediaType, schema, rootName), violations: bodyViolations(validate, value), source: `faker (seed ${STATIC_SEED})`, derived: true }
+      }
+      withDefaults.push({ ...entry, defaultBody })
     }
     const checkHeaders = compileHeaderCheck(operation, compiler, value.headers ?? {}, childPointer(response.pointer, 'headers'))
     const headerValues = await exampleHeaderValues(value.headers)
@@ -115,8 +135,10 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
       headerValues,
       headerViolations: checkHeaders(headerValues),
       checkHeaders,
-      media,
+      media: withDefaults,
       exampleNames,
+      defaultExample,
+      fakesDefault: exampleNames.length > 0 && defaultExample === undefined && media.some(({ schema }) => schema !== undefined),
       malformedExample: (value as { 'x-mock-malformed-example'?: string })['x-mock-malformed-example']
     })
   }

@@ -118,7 +118,8 @@ async function answer (
   extra['x-mock-scenario'] = scenario.name
   const rendered = await renderPrepared(scenario.response, {
     status: selection.status,
-    exampleName: scenario.exampleName ?? scenario.name,
+    // A status scenario sends the response's default body; a fixture's body is stored under its name.
+    exampleName: scenario.source === 'status' ? undefined : scenario.exampleName ?? scenario.name,
     accept,
     dynamic: selection.dynamic,
     seed: selection.seed,
@@ -161,10 +162,10 @@ async function refuse (compiled: CompiledOperation, parts: RequestParts, headers
   return await answerWith(response, check.malformed ? response.malformedExample : undefined, accept, violations)
 }
 
-/** A documented response, in its named example (else its first), outside scenario selection. */
+/** A documented response, in its named example (else its default answer), outside scenario selection. */
 async function answerWith (response: PreparedResponse, exampleName: string | undefined, accept: string | undefined, headers?: Record<string, string>): Promise<Answer> {
   const rendered = await renderPrepared(response, { status: response.status, exampleName, accept, dynamic: false, seed: undefined, headers })
-  const name = exampleName !== undefined && response.exampleNames.includes(exampleName) ? exampleName : response.exampleNames[0] ?? response.statusKey
+  const name = exampleName !== undefined && response.exampleNames.includes(exampleName) ? exampleName : response.defaultExample ?? response.statusKey
   return { rendered, served: { response, name } }
 }
 

@@ -70,33 +70,45 @@ export async function answerDocumentedOptions (request: FastifyRequest, reply: F
 }
 
 /**
- * The handler of the first candidate whose discriminator holds (each named query
- * parameter or header is there, with the value given), else of the first whose request
- * body takes the request's Content-Type, else of the first without a discriminator,
- * else of the first. Path parameters are renamed, by position, to the chosen one's names.
+ * Of the candidates whose path parameters the request's values match (else all of them):
+ * the handler of the first whose discriminator holds (each named query parameter or
+ * header is there, with the value given), else of the first whose request body takes the
+ * request's Content-Type, else of the first without a discriminator, else of the first.
+ * Path parameters are renamed, by position, to the chosen one's names.
  */
 function dispatch (candidates: readonly Candidate[], url: string): Handler {
   if (candidates.length === 1) return candidates[0]!.handler
-  const fallback = candidates.find(({ compiled }) => compiled.operation.discriminator.length === 0) ?? candidates[0]!
   const routeParams = paramNames(url)
   const renames = new Map(candidates.map(({ compiled }) => {
     const own = paramNames(compiled.operation.url)
     return [compiled, own.join() === routeParams.join() ? undefined : own] as const
   }))
+  const paramsFor = (compiled: CompiledOperation, values: Record<string, string>): Record<string, string> => {
+    const own = renames.get(compiled)
+    return own === undefined ? values : Object.fromEntries(own.map((name, index) => [name, values[routeParams[index]!]!]))
+  }
   const bodyTypes = new Map(candidates.map(({ compiled }) => [compiled, requestBodyTypes(compiled.operation)] as const))
   const takes = (compiled: CompiledOperation, contentType: string | undefined): boolean =>
     contentType !== undefined && matchMediaType(bodyTypes.get(compiled) ?? [], contentType) !== undefined
   return async (request, reply) => {
+    const values = request.params as Record<string, string>
+    const matching = candidates.filter(({ compiled }) => compiled.validateRequest.pathMatches(specNames(compiled, paramsFor(compiled, values))))
+    const viable = matching.length > 0 ? matching : candidates
     const contentType = request.headers['content-type']
-    const chosen = candidates.find(({ compiled }) => compiled.operation.discriminator.length > 0 && holds(compiled, request)) ??
-      candidates.find(({ compiled }) => takes(compiled, contentType)) ?? fallback
-    const own = renames.get(chosen.compiled)
-    if (own !== undefined) {
-      const values = request.params as Record<string, string>
-      request.params = Object.fromEntries(own.map((name, index) => [name, values[routeParams[index]!]]))
-    }
+    const chosen = viable.find(({ compiled }) => compiled.operation.discriminator.length > 0 && holds(compiled, request)) ??
+      viable.find(({ compiled }) => takes(compiled, contentType)) ??
+      viable.find(({ compiled }) => compiled.operation.discriminator.length === 0) ?? viable[0]!
+    request.params = paramsFor(chosen.compiled, values)
     return await chosen.handler(request, reply)
   }
+}
+
+/** Fastify's parameter names → the spec's (`p0` → `item-id`), as the request parts will have them. */
+function specNames ({ operation }: CompiledOperation, params: Record<string, string>): Record<string, string> {
+  if (operation.paramAliases.length === 0) return params
+  const named = { ...params }
+  for (const [alias, name] of operation.paramAliases) named[name] = params[alias]!
+  return named
 }
 
 function holds ({ operation }: CompiledOperation, request: FastifyRequest): boolean {

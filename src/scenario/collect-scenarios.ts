@@ -18,7 +18,8 @@ export interface Scenario {
 
 /**
  * Every named example of every response is a scenario; a response without examples (a 204,
- * say) is one too, named by its status key. See `nameScenarios` for names used twice.
+ * say) is one too, named by its status key, and so is one whose examples all break its
+ * schema (its body faked). See `nameScenarios` for names used twice.
  */
 export function collectScenarios (responses: readonly PreparedResponse[]): Scenario[] {
   return nameScenarios(responses).map(({ name, example, response }) =>
@@ -39,13 +40,15 @@ export interface NamedScenario<R> {
  * the lowest status's, and every example is also `<status>:<name>` (`404:example`), which
  * is the name a repeated one is listed under.
  */
-export function nameScenarios<R extends { statusKey: string, exampleNames: readonly string[] }> (responses: readonly R[]): Array<NamedScenario<R>> {
+export function nameScenarios<R extends { statusKey: string, exampleNames: readonly string[], fakesDefault?: boolean }> (responses: readonly R[]): Array<NamedScenario<R>> {
   const taken = new Set<string>()
   const named = new Map<R, Array<NamedScenario<R>>>()
   for (const response of [...responses].sort((a, b) => statusRank(a.statusKey) - statusRank(b.statusKey))) {
-    const entries = response.exampleNames.length === 0
-      ? [{ name: response.statusKey, example: undefined, response }]
-      : response.exampleNames.map((example) => ({ name: taken.has(example) ? qualifiedName(response.statusKey, example) : example, example, response }))
+    const byStatus = response.exampleNames.length === 0 || response.fakesDefault === true ? [{ name: response.statusKey, example: undefined, response }] : []
+    const entries = [
+      ...byStatus,
+      ...response.exampleNames.map((example) => ({ name: taken.has(example) ? qualifiedName(response.statusKey, example) : example, example, response }))
+    ]
     for (const entry of entries) taken.add(entry.name)
     named.set(response, entries)
   }
@@ -64,12 +67,17 @@ function statusRank (statusKey: string): number {
   return 10_000
 }
 
-/** The lowest 2xx response's first scenario (a `default` standing for success counts); else the lowest status. */
+/**
+ * The lowest 2xx response's default answer (a `default` standing for success counts); else
+ * the lowest status's. A response's default answer is its first example that conforms to
+ * the schema, else its scenario named by the status (see prepareResponses).
+ */
 export function pickDefaultScenario (scenarios: readonly Scenario[]): Scenario | undefined {
   const rank = (scenario: Scenario): number => {
-    const status = scenario.response.status
+    const { status, statusKey, defaultExample } = scenario.response
     // `default` is the last resort, unless it is the success answer (see prepareResponses).
-    return (status >= 200 && status < 300 ? 0 : 1000) + status + (scenario.response.statusKey === 'default' && status >= 300 ? 2000 : 0)
+    return (status >= 200 && status < 300 ? 0 : 1000) + status + (statusKey === 'default' && status >= 300 ? 2000 : 0) +
+      (scenario.source === 'example' && scenario.exampleName !== defaultExample ? 0.5 : 0)
   }
   return [...scenarios].sort((a, b) => rank(a) - rank(b))[0]
 }

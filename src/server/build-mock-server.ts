@@ -97,6 +97,8 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     // Closing drops every connection, those held open by `x-mock-fault: timeout` too.
     forceCloseConnections: true
   })
+  // Fastify leaves GET bodies unread; a spec may declare one (Azure's topQueryStatistics), and an undeclared one is a 415.
+  app.addHttpMethod('GET', { hasBody: true, overrideExisting: true })
   const summaries = summarizeOperations(operations)
   const coverage = new CoverageRecorder(operations)
   app.decorate('understudy', {

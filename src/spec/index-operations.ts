@@ -38,8 +38,9 @@ export interface IndexedOperation {
 /**
  * Turns every operation of every spec into a plain record. The mock works around what
  * real documents get wrong, each `tolerate`d (serve warns, check reports): a repeated
- * operationId is served under `<id>_2` (`_3`, …); of two operations on one route (`/a/{x}`
- * beside `/a/{y}`) and of paths under /__mock, the first stays and the other is left out.
+ * operationId is served under `<id>_2` (`_3`, …); two operations on one route (`/a/{x}`
+ * beside `/a/{y}`) are both served when their path parameters' schemas differ (a request
+ * goes to the first it matches), else the first stays; paths under /__mock are left out.
  */
 export function buildOperationIndex (specs: readonly LoadedSpec[], reporter: Reporter = FAIL_FAST): IndexedOperation[] {
   const operations: IndexedOperation[] = []
@@ -50,10 +51,13 @@ export function buildOperationIndex (specs: readonly LoadedSpec[], reporter: Rep
       const location = { file: operation.spec.file, pointer: operation.pointer }
       const route = routeKey(operation)
       // Operations on one route that take bodies of different media types are told apart by Content-Type.
-      const sameRoute = routes.get(route)?.find((other) => !takeDisjointBodies(operation, other))
-      if (sameRoute !== undefined) {
-        reporter.tolerate(new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(sameRoute)}; only that one is served`, location))
-        continue
+      const sameRoute = routes.get(route)?.filter((other) => !takeDisjointBodies(operation, other)) ?? []
+      if (sameRoute.length > 0) {
+        // `/Contacts/{ContactID}` (a uuid) beside `/Contacts/{ContactNumber}` (any string): a request goes to the first whose path parameters it matches.
+        const alike = sameRoute.find((other) => samePathSchemas(operation, other))
+        const outcome = alike === undefined ? 'a request goes to the first whose path parameters it matches' : 'only that one is served'
+        reporter.tolerate(new UnderstudyError('UNDERSTUDY_ROUTE_COLLISION', `${operation.method.toUpperCase()} ${operation.path} is also ${describe(alike ?? sameRoute[0]!)}; ${outcome}`, location))
+        if (alike !== undefined) continue
       }
       if (operation.path === CONTROL_PREFIX || operation.path.startsWith(CONTROL_PREFIX + '/')) {
         reporter.tolerate(new UnderstudyError('UNDERSTUDY_RESERVED_PATH', `${operation.path} is not served`, location))
@@ -82,6 +86,23 @@ function takeDisjointBodies (a: IndexedOperation, b: IndexedOperation): boolean 
   const types = requestBodyTypes(a)
   const others = requestBodyTypes(b)
   return types.length > 0 && others.length > 0 && !types.some((type) => others.includes(type))
+}
+
+/** Position by position, the path parameters' schemas are one and the same: nothing tells the two apart. */
+function samePathSchemas (a: IndexedOperation, b: IndexedOperation): boolean {
+  const schemas = (operation: IndexedOperation): string[] => pathTemplateNames(operation.path).map((name) => {
+    const parameter = operation.parameters.find(({ value }) => value.in === 'path' && value.name === name)
+    try {
+      return JSON.stringify(parameter?.value.schema ?? {})
+    } catch {
+      return '' // a cyclic schema: compared as any other
+    }
+  })
+  return schemas(a).join('\n') === schemas(b).join('\n')
+}
+
+function pathTemplateNames (path: string): string[] {
+  return [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!)
 }
 
 function freeId (id: string, ids: ReadonlyMap<string, unknown>): string {

@@ -36,6 +36,8 @@ export interface RequestValidator {
    * when the request parts are made, so fixtures match form fields as they match JSON.
    */
   readBody: (body: unknown, contentType: string | undefined) => unknown
+  /** Whether path parameter values (by the spec's names) are valid: of two operations on one route, which one a request is for. */
+  pathMatches: (params: Record<string, string>) => boolean
 }
 
 type ParameterLocation = Exclude<ViolationLocation, 'body' | 'security'>
@@ -97,7 +99,14 @@ export function compileRequestValidator (operation: IndexedOperation, compiler: 
     if (violations.length === 0) return { ok: true }
     return { ok: false, kind: 'invalid', violations, malformed: checked.ok === false && checked.malformed }
   }
-  return Object.assign(validator, { readBody: body.read })
+  const path = locations.find(({ location }) => location === 'path')
+  const pathMatches = (params: Record<string, string>): boolean => {
+    if (path === undefined) return true
+    const violations: Violation[] = []
+    const values = pick('path', path.fields, params, violations)
+    return violations.length === 0 && (path.validate === undefined || path.validate(values))
+  }
+  return Object.assign(validator, { readBody: body.read, pathMatches })
 }
 
 function partOf (request: RequestParts, location: ParameterLocation): Record<string, unknown> {
