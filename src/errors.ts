@@ -24,7 +24,9 @@ export const ERROR_CODES = {
   UNDERSTUDY_RESPONSE_UNDESCRIBED: 'A documented response has neither example nor schema',
   UNDERSTUDY_RESPONSE_INVALID: 'A response the mock would send does not match the spec',
   UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE: 'The coverage report cannot be written there',
-  UNDERSTUDY_VERIFY_OPTION_INVALID: 'A verify option is invalid'
+  UNDERSTUDY_VERIFY_OPTION_INVALID: 'A verify option is invalid',
+  UNDERSTUDY_INIT_EXISTS: 'The project has a mock already',
+  UNDERSTUDY_STOP_FAILED: 'The mock could not be stopped'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -1,4 +1,6 @@
-export { buildMockServer, type MockServerOptions, type MockServerInfo } from './server/build-mock-server.js'
+export { buildMockServer, type MockServer, type MockServerOptions } from './server/build-mock-server.js'
+export type { MockServerInfo } from './server/register-mock.js'
+export type { MockOptions } from './server/prepare-mock.js'
 export type { OperationSummary } from './server/register-control-routes.js'
 export type { CoverageReport, CoverageShare } from './coverage/coverage-recorder.js'
 export { ERROR_CODES, UnderstudyError, type ErrorCode } from './errors.js'

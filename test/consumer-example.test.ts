@@ -1,5 +1,5 @@
 import t from 'tap'
-import { assertCoverage, startMock } from 'understudy/tap'
+import { assertCoverage, startMock } from 'understudy-mock/tap'
 
 // The code under test: the "cancel this scheduled post" action of a PostMantis client.
 async function cancelPost (api: string, postId: string, headers: Record<string, string> = {}): Promise<string> {

@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { buildMockServer, type MockServerOptions } from '../src/index.js'
+import { buildMockServer, type MockServer, type MockServerOptions } from '../src/index.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const SPECS = fileURLToPath(new URL('../specs', import.meta.url))
@@ -11,9 +10,9 @@ export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url))
 /** The built CLI: dist/ must be current (`npm test` builds first, or `npx tsc -p tsconfig.json`). */
 export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
 
-/** Runs `understudy <args>` from the repository root to its end. */
-export async function runCli (args: readonly string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT })
+/** Runs `understudy <args>` from the repository root (or `cwd`) to its end. */
+export async function runCli (args: readonly string[], cwd: string = ROOT): Promise<{ code: number, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
@@ -29,7 +28,7 @@ export function testSpec (name: string): string {
 interface Teardown { teardown: (fn: () => unknown) => void }
 
 /** A fresh mock for one test file, closed when the test ends. */
-export async function buildMock (t: Teardown, options: MockServerOptions = {}): Promise<FastifyInstance> {
+export async function buildMock (t: Teardown, options: MockServerOptions = {}): Promise<MockServer> {
   const app = await buildMockServer({ specs: [SPECS], fixtures: FIXTURES, ...options })
   t.teardown(async () => await app.close())
   return app

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { buildMockServer, check, type MockServerOptions } from '../src/index.js'
+import { buildMockServer, check, type MockServer, type MockServerOptions } from '../src/index.js'
 import { invalidRequest, testSpec } from './helpers.js'
 
 // "Serve any spec a team brings": one tiny document per habit of real-world specs, under test/specs/real-world/.
@@ -11,7 +10,7 @@ const FORM_TYPE = { 'content-type': 'application/x-www-form-urlencoded' }
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
-async function serve (t: Teardown, name: string, options: MockServerOptions = {}): Promise<FastifyInstance> {
+async function serve (t: Teardown, name: string, options: MockServerOptions = {}): Promise<MockServer> {
   const app = await buildMockServer({ specs: [spec(name)], fixtures: false, ...options })
   t.teardown(async () => await app.close())
   return app

@@ -1,16 +1,27 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { UnderstudyError } from '../errors.js'
 import { check } from './check.js'
+import { init } from './init.js'
 import { serve } from './serve.js'
+import { stop } from './stop.js'
 import { verifyCommand } from './verify.js'
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
 const program = new Command()
   .name('understudy')
   .description('OpenAPI mock server and contract-test harness')
-  .showHelpAfterError()
+  .version(version, '-v, --version')
+  .showHelpAfterError("see 'understudy --help'")
 
-program.command('serve')
+/** A subcommand whose option errors are one line, then where to read more. */
+function command (name: string): Command {
+  return program.command(name).showHelpAfterError(`see 'understudy ${name} --help'`)
+}
+
+command('serve')
   .description('serve mocks of every OpenAPI document found in the given files and folders')
   .argument('[paths...]', 'spec files or folders', ['specs'])
   .option('-p, --port <port>', 'port to listen on (env PORT)', parsePort, process.env.PORT === undefined ? 4010 : parsePort(process.env.PORT))
@@ -22,12 +33,17 @@ program.command('serve')
   .option('--max-sessions <count>', 'sessions kept at once (least recently used dropped first)', parsePositive, 1000)
   .option('--max-delay <ms>', 'cap on x-mock-delay and fixture delayMs (0: no delays)', parseNonNegative, 30_000)
   .option('--strict', 'answer 500 invalid-response instead of sending a response that does not match the spec', false)
+  .option('--errors', 'the same as --strict (Prism\'s name)', false)
+  .option('-d, --dynamic', 'fake every body from its schema, unless a request sends x-mock-dynamic: false (Prism\'s -d)', false)
+  .option('--seed <seed>', 'seed of faked bodies when a request names none: the same seed, the same bytes')
+  .option('--cors', 'answer CORS for any origin (the default)')
+  .option('--no-cors', 'no CORS headers, no preflight answers')
   .option('--coverage-report <file>', 'on shutdown, write served/never-served coverage as JSON and print a summary')
   .option('--fail-under <percent>', 'on shutdown, exit 1 when less than this share of documented responses was served', parsePercent)
   .option('--log', 'log every request (Fastify logger)', false)
   .action(serve)
 
-program.command('check')
+command('check')
   .description('check specs and fixtures: documents, examples, fixtures, operationIds and routes; exit 1 on any problem')
   .argument('[paths...]', 'spec files or folders', ['specs'])
   .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')
@@ -35,7 +51,7 @@ program.command('check')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .action(check)
 
-program.command('verify')
+command('verify')
   .description('contract-test a running server against the specs: TAP on stdout, exit 1 on any failure')
   .argument('[paths...]', 'spec files or folders', ['specs'])
   // Checked by verify() (checkTarget), so a bad URL is one line, not the error and the help.
@@ -49,6 +65,18 @@ program.command('verify')
   .option('--junit <file>', 'also write a JUnit XML report')
   .option('--timeout <ms>', 'per-request timeout', parsePositive, 10_000)
   .action(verifyCommand)
+
+command('stop')
+  .description('stop the understudy serve on this machine (its coverage report written, its exit code set): for npx in CI, where kill -INT does not reach it')
+  .option('-p, --port <port>', 'the port it listens on (env PORT)', parsePort, process.env.PORT === undefined ? 4010 : parsePort(process.env.PORT))
+  .option('-H, --host <host>', 'the address it listens on (env HOST)', process.env.HOST ?? '127.0.0.1')
+  .option('--timeout <ms>', 'how long to wait for it to stop', parsePositive, 10_000)
+  .action(stop)
+
+command('init')
+  .description('write an example spec to specs/ and a fixture and a scenario set to fixtures/, to start from')
+  .argument('[dir]', 'the project folder', '.')
+  .action(init)
 
 function parsePort (value: string): number {
   const port = Number(value)

@@ -17,15 +17,37 @@ export interface ServeOptions {
   maxSessions: number
   maxDelay: number
   strict: boolean
+  errors: boolean
+  dynamic: boolean
+  seed: string | undefined
+  cors: boolean
   coverageReport: string | undefined
   failUnder: number | undefined
 }
 
-/** Starts the mock, prints what it mounted, and closes cleanly on SIGINT/SIGTERM. */
+/** How often `serve` looks whether the process that started it is still there. */
+const PARENT_CHECK_MS = 1000
+
+/**
+ * Starts the mock, prints what it mounted, and closes cleanly (coverage written, exit code
+ * set) on SIGINT, SIGTERM, `understudy stop`, or when the process that started it is gone:
+ * `npx` runs the command under a shell that passes no signal on, so `kill $MOCK` ends npm
+ * and its shell, and the server follows them instead of living on as an orphan.
+ */
 export async function serve (paths: string[], options: ServeOptions): Promise<void> {
   // Found now, not after a whole test run when the server stops.
   if (options.coverageReport !== undefined) await checkWritable(options.coverageReport)
+  let stopping: Promise<void> | undefined
+  let watch: NodeJS.Timeout | undefined
+  const stop = (): Promise<void> => (stopping ??= app.close().then(async () => {
+    process.stdout.write('understudy: stopped\n')
+    await reportCoverage(app.understudy.coverage(), options)
+  }).catch((error: unknown) => {
+    process.stderr.write(`understudy: error while stopping: ${String(error)}\n`)
+    process.exitCode = 1
+  }).finally(() => clearInterval(watch)))
   const app = await buildMockServer({
+    onStopRequest: () => { void stop() },
     specs: paths,
     bodyLimit: options.bodyLimit,
     logger: options.log,
@@ -33,7 +55,10 @@ export async function serve (paths: string[], options: ServeOptions): Promise<vo
     lenient: options.lenient,
     maxSessions: options.maxSessions,
     maxDelayMs: options.maxDelay,
-    strict: options.strict
+    strict: options.strict || options.errors,
+    dynamic: options.dynamic,
+    seed: options.seed,
+    cors: options.cors
   })
   const address = await app.listen({ port: options.port, host: options.host })
   const { operations, specs, scenarioSets, warnings } = app.understudy
@@ -48,17 +73,9 @@ export async function serve (paths: string[], options: ServeOptions): Promise<vo
     `  control: ${address}/__mock/operations, docs: ${address}/__mock/docs`,
     ''
   ].join('\n'))
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.close().then(async () => {
-        process.stdout.write('understudy: stopped\n')
-        await reportCoverage(app.understudy.coverage(), options)
-      }).catch((error: unknown) => {
-        process.stderr.write(`understudy: error while stopping: ${String(error)}\n`)
-        process.exitCode = 1
-      })
-    })
-  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { void stop() })
+  const parent = process.ppid
+  watch = setInterval(() => { if (process.ppid !== parent) void stop() }, PARENT_CHECK_MS).unref()
 }
 
 /** On shutdown: a summary, the exit code with `--fail-under`, and the coverage file. */

@@ -7,6 +7,7 @@ export const PROBLEMS = {
   'invalid-mock-header': { status: 400, title: 'Invalid mock header' },
   'invalid-session': { status: 400, title: 'Invalid session' },
   unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
   'not-found': { status: 404, title: 'Not found' },
   'unknown-scenario': { status: 404, title: 'Unknown scenario' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },

@@ -19,7 +19,7 @@ import { readMockHeaders, type MockControls } from './read-mock-headers.js'
 /** Violations travel in one response header; past this length the list is cut short. */
 const VIOLATIONS_HEADER_LIMIT = 2048
 
-/** What every operation shares: scenario sets, sessions, the delay cap, strictness and coverage. */
+/** What every operation shares: scenario sets, sessions, the delay cap, strictness, faking defaults and coverage. */
 export interface MockContext {
   sets: ReadonlyMap<string, ScenarioSet>
   sessions: SessionStore
@@ -28,6 +28,10 @@ export interface MockContext {
   closing: AbortSignal
   /** A response that does not match the spec becomes a 500 `invalid-response` instead. */
   strict: boolean
+  /** `--dynamic`: fake every body unless the request says `x-mock-dynamic: false`. */
+  dynamic: boolean
+  /** `--seed`: the seed of faked bodies when the request names none. */
+  seed: string | undefined
   coverage: CoverageRecorder
 }
 
@@ -104,6 +108,7 @@ async function answer (
   const selection = selectScenario(compiled, {
     headers: headers as SelectionHeaders,
     sets: context.sets,
+    defaults: context,
     session,
     matches: (scenario) => scenario.fixture?.when?.(parts, (key) => session?.state.get(key)) === true
   })

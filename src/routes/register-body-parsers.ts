@@ -13,9 +13,10 @@ const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json(?:\s*;|$)/i
  * `readBody`), which knows their schema and `encoding`; the control surface never sees them
  * as anything but bytes.
  */
-export function registerBodyParsers (app: FastifyInstance): void {
+export function registerBodyParsers (app: FastifyInstance, bodyLimit: number): void {
+  // In a plugin's context, this leaves the host's parsers alone.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_request, text, done) => {
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string', bodyLimit }, (_request, text, done) => {
     if (text.length === 0) return done(null, undefined)
     try {
       done(null, secureJson.parse(text as string, undefined, { protoAction: 'error', constructorAction: 'error' }))
@@ -23,7 +24,7 @@ export function registerBodyParsers (app: FastifyInstance): void {
       done(null, new MalformedBody(`body is not valid JSON: ${(error as Error).message}`))
     }
   })
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, bytes, done) => {
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, bytes, done) => {
     done(null, bytes.length === 0 ? undefined : bytes)
   })
 }

@@ -23,6 +23,8 @@ export interface SelectionHeaders {
 export interface SelectionInput {
   headers: SelectionHeaders
   sets: ReadonlyMap<string, ScenarioSet>
+  /** What holds when a request does not say: `--dynamic`, `--seed`. */
+  defaults: { dynamic: boolean, seed: string | undefined }
   session: Session | undefined
   /** Whether a fixture's `when` holds for this request. */
   matches: (scenario: Scenario) => boolean
@@ -39,12 +41,14 @@ export type Selection =
  * 3. the session's choice: its scenario for the operation, else its set's;
  * 4. the first fixture, in name order, whose `when` matches;
  * 5. the default scenario.
- * `dynamic` (Prefer or `x-mock-dynamic`) asks for a body faked from the schema.
+ * `dynamic` (Prefer or `x-mock-dynamic`, else the server's default) asks for a body faked
+ * from the schema.
  */
-export function selectScenario (table: ScenarioTable, { headers, sets, session, matches }: SelectionInput): Selection {
+export function selectScenario (table: ScenarioTable, { headers, sets, defaults, session, matches }: SelectionInput): Selection {
   const prefer = parsePrefer(single(headers.prefer))
-  const dynamic = prefer.dynamic === true || single(headers['x-mock-dynamic']) === 'true'
-  const seed = single(headers['x-mock-seed']) ?? prefer.seed
+  const header = single(headers['x-mock-dynamic'])
+  const dynamic = prefer.dynamic ?? (header === undefined ? defaults.dynamic : header === 'true')
+  const seed = single(headers['x-mock-seed']) ?? prefer.seed ?? defaults.seed
   const named = scenarioFor(single(headers['x-mock-scenario']), table.operationId)
   const chosen = (scenario: Scenario | undefined, status?: number): Selection =>
     scenario === undefined

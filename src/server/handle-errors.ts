@@ -4,11 +4,14 @@ import { problem, sendProblem } from '../respond/problem.js'
 /**
  * Whatever goes wrong outside an operation's own answers becomes problem+json with a
  * stable type: unknown paths, oversized or unreadable bodies, bad URLs, and bugs — the
- * last logged, never shown with a stack trace.
+ * last logged, never shown with a stack trace. Unknown paths only where the mock owns
+ * them (a server of its own, or a plugin under a prefix).
  */
-export function handleErrors (app: FastifyInstance): void {
-  app.setNotFoundHandler(async (request, reply) =>
-    sendProblem(reply, problem('not-found', `No operation for ${request.method} ${request.url.split('?', 1)[0] ?? ''}`)))
+export function handleErrors (app: FastifyInstance, ownsNotFound: boolean): void {
+  if (ownsNotFound) {
+    app.setNotFoundHandler(async (request, reply) =>
+      sendProblem(reply, problem('not-found', `No operation for ${request.method} ${request.url.split('?', 1)[0] ?? ''}`)))
+  }
   app.setErrorHandler(async (error: FastifyError, request, reply) => answerError(error, request, reply))
 }
 

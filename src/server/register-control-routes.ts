@@ -45,13 +45,15 @@ export function summarizeOperations (operations: readonly CompiledOperation[]): 
 export async function registerControlRoutes (app: FastifyInstance, specs: readonly LoadedSpec[], operations: readonly OperationSummary[]): Promise<void> {
   const health = JSON.stringify({ status: 'ok', specs: specs.length, operations: operations.length })
   const summaries = JSON.stringify(operations)
+  // What a browser is sent to: under a plugin's prefix (`/mock/__mock/...`) when there is one.
+  const base = `${app.prefix}${CONTROL_PREFIX}`
   const specList = JSON.stringify(specs.map(({ name, document }) => ({
     name,
     // A sloppy document may have no `info` (a warning at start).
     title: document.info?.title,
     version: document.info?.version,
     openapi: document.openapi,
-    url: `${CONTROL_PREFIX}/specs/${name}`
+    url: `${base}/specs/${name}`
   })))
   const documents = new Map(specs.map((spec) => [spec.name, JSON.stringify(spec.document)]))
   const json = 'application/json'
@@ -70,11 +72,12 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
   // Swagger UI shows every spec, one at a time, from /__mock/specs/<name>;
   // @fastify/swagger (static mode) backs its own /json with the first.
   const first = specs[0] as LoadedSpec
-  await app.register(swagger, { mode: 'static', specification: { document: first.document as OpenAPIV3.Document } })
+  // A host app with @fastify/swagger of its own keeps it (the UI reads the specs from `urls`, not from it).
+  if (!app.hasDecorator('swagger')) await app.register(swagger, { mode: 'static', specification: { document: first.document as OpenAPIV3.Document } })
   await app.register(swaggerUi, {
     routePrefix: `${CONTROL_PREFIX}/docs`,
     uiConfig: {
-      urls: specs.map(({ name }) => ({ name, url: `${CONTROL_PREFIX}/specs/${name}` })),
+      urls: specs.map(({ name }) => ({ name, url: `${base}/specs/${name}` })),
       'urls.primaryName': first.name
     } as Record<string, unknown>
   })

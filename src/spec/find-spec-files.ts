@@ -4,6 +4,9 @@ import { FAIL_FAST, UnderstudyError, type Reporter } from '../errors.js'
 
 const SPEC_EXTENSIONS = new Set(['.yaml', '.yml', '.json'])
 
+/** Where the commands look when given no path. */
+export const DEFAULT_SPECS = 'specs'
+
 export interface SpecFile {
   file: string
   /** Named on the command line (must be a document) or found in a folder (skipped if not). */
@@ -19,7 +22,9 @@ export async function findSpecFiles (paths: readonly string[], reporter: Reporte
   for (const given of paths) {
     const info = await stat(given).catch(() => undefined)
     if (info === undefined) {
-      reporter.problem(new UnderstudyError('UNDERSTUDY_SPEC_NOT_FOUND', given, { file: given }))
+      // The default folder, missing: most likely a project that has no mock yet.
+      const hint = given === DEFAULT_SPECS ? " (start with 'npx understudy init', or name your spec: 'npx understudy serve openapi.yaml')" : ''
+      reporter.problem(new UnderstudyError('UNDERSTUDY_SPEC_NOT_FOUND', `${given}${hint}`, { file: given }))
       continue
     }
     if (!info.isDirectory()) {

@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder } from '../coverage/summarize-coverage.js'
-import { buildMockServer, type MockServerOptions } from '../server/build-mock-server.js'
+import { buildMockServer, type MockServer, type MockServerOptions } from '../server/build-mock-server.js'
 import { verify, type VerifyOptions } from '../verify/verify.js'
 import type { VerifyReport } from '../verify/verify-report.js'
 
@@ -13,7 +12,7 @@ export interface TestLike {
 }
 
 export interface StartedMock {
-  app: FastifyInstance
+  app: MockServer
   /** `http://127.0.0.1:<port>`: the base URL to give the client under test. */
   url: string
 }
@@ -34,7 +33,7 @@ export interface CoverageExpectation {
 }
 
 /** One assertion: enough documented responses were served; the diagnostic lists those never served. */
-export function assertCoverage (t: TestLike, app: FastifyInstance, { atLeast, session }: CoverageExpectation): CoverageReport {
+export function assertCoverage (t: TestLike, app: Pick<MockServer, 'understudy'>, { atLeast, session }: CoverageExpectation): CoverageReport {
   const report = app.understudy.coverage(session)
   const { documented, served, percent } = report.responses
   const neverServed = report.neverServed.responses.map(({ spec, operationId, status }) => `${spec}#${operationId} ${status}`)

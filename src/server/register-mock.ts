@@ -1,0 +1,74 @@
+import cors from '@fastify/cors'
+import type { FastifyInstance } from 'fastify'
+import type { CoverageReport } from '../coverage/coverage-recorder.js'
+import { CoverageRecorder } from '../coverage/coverage-recorder.js'
+import { registerBodyParsers } from '../routes/register-body-parsers.js'
+import { answerDocumentedOptions, registerOperationRoutes } from '../routes/register-operation-routes.js'
+import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
+import type { LoadedSpec } from '../spec/load-spec.js'
+import { handleErrors } from './handle-errors.js'
+import type { MockOptions, PreparedMock } from './prepare-mock.js'
+import { registerCoverageRoutes } from './register-coverage-routes.js'
+import { registerControlRoutes, summarizeOperations, type OperationSummary } from './register-control-routes.js'
+import { registerSessionRoutes } from './register-session-routes.js'
+
+export interface MockServerInfo {
+  specs: ReadonlyArray<Pick<LoadedSpec, 'name' | 'file'>>
+  operations: readonly OperationSummary[]
+  /** The names of the scenario sets. */
+  scenarioSets: readonly string[]
+  /** Startup warnings: what the specs get wrong (one per place), skipped fixture folders, and with `lenient`, what was skipped. */
+  warnings: readonly string[]
+  /** What was served and never served so far: in every session, or in one. */
+  coverage: (session?: string) => CoverageReport
+}
+
+/**
+ * Mounts a prepared mock on `app` (a server of its own, or a plugin's encapsulated
+ * context): CORS, body parsers, the error and 404 answers, the control surface, and the
+ * operations' routes. Nothing here reaches past `app`. Returns what was mounted.
+ */
+export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, ownsNotFound: boolean): Promise<MockServerInfo> {
+  const { specs, operations, byId, sets, warnings } = prepared
+  const sessions = new SessionStore(options.maxSessions ?? 1000)
+  sessions.open(DEFAULT_SESSION)
+  const summaries = summarizeOperations(operations)
+  const coverage = new CoverageRecorder(operations)
+  const info: MockServerInfo = {
+    specs: specs.map(({ name, file }) => ({ name, file })),
+    operations: summaries,
+    scenarioSets: [...sets.keys()],
+    warnings,
+    coverage: (session?: string) => coverage.report(session)
+  }
+  if (operations.some(({ operation }) => operation.method === 'options')) app.addHook('onRequest', answerDocumentedOptions)
+  if (options.cors !== false) {
+    // Browsers call the mock from another origin: reflect it, and let scripts read our headers.
+    await app.register(cors, {
+      origin: true,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      exposedHeaders: ['x-mock-scenario', 'x-mock-violations', 'x-mock-response-violations'],
+      // An OPTIONS that is not a preflight is not a client error.
+      strictPreflight: false
+    })
+  }
+  registerBodyParsers(app, options.bodyLimit ?? 1024 * 1024)
+  handleErrors(app, ownsNotFound)
+  await registerControlRoutes(app, specs, summaries)
+  registerSessionRoutes(app, sessions, sets, byId)
+  registerCoverageRoutes(app, coverage)
+  const closing = new AbortController()
+  app.addHook('preClose', (done) => { closing.abort(); done() })
+  registerOperationRoutes(app, operations, {
+    sets,
+    sessions,
+    maxDelayMs: options.maxDelayMs ?? 30_000,
+    closing: closing.signal,
+    strict: options.strict ?? false,
+    dynamic: options.dynamic ?? false,
+    seed: options.seed,
+    coverage
+  })
+  return info
+}
