@@ -28,6 +28,8 @@ export interface MockContext {
   closing: AbortSignal
   /** A response that does not match the spec becomes a 500 `invalid-response` instead. */
   strict: boolean
+  /** @fastify/cors answers every OPTIONS (`--no-cors`: false). */
+  cors: boolean
   /** `--dynamic`: fake every body unless the request says `x-mock-dynamic: false`. */
   dynamic: boolean
   /** `--seed`: the seed of faked bodies when the request names none. */

@@ -43,7 +43,9 @@ export function registerOperationRoutes (app: FastifyInstance, operations: reado
     })
   }
   for (const { url, methods } of paths.values()) {
-    const others = ANSWERED_METHODS.filter((method) => !methods.has(method) && !(method === 'HEAD' && methods.has('GET')))
+    // Without CORS, an undocumented OPTIONS is a method like any other.
+    const answered = context.cors ? ANSWERED_METHODS : [...ANSWERED_METHODS, 'OPTIONS']
+    const others = answered.filter((method) => !methods.has(method) && !(method === 'HEAD' && methods.has('GET')))
     const allow = [...methods].sort().join(', ')
     app.route({
       method: others,

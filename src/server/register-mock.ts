@@ -66,6 +66,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     maxDelayMs: options.maxDelayMs ?? 30_000,
     closing: closing.signal,
     strict: options.strict ?? false,
+    cors: options.cors !== false,
     dynamic: options.dynamic ?? false,
     seed: options.seed,
     coverage

@@ -1,0 +1,54 @@
+import path from 'node:path'
+import t from 'tap'
+import { buildMock, ROOT } from './helpers.js'
+
+const TODOS = { specs: [path.join(ROOT, 'templates/init/specs/todos.yaml')], fixtures: false as const }
+
+t.test('dynamic: every body is faked unless a request says x-mock-dynamic: false; seed: the same bytes every time', async (t) => {
+  const app = await buildMock(t, { ...TODOS, dynamic: true, seed: '7' })
+  const first = await app.inject({ url: '/api/todos/1' })
+  const second = await app.inject({ url: '/api/todos/1' })
+  t.equal(first.statusCode, 200)
+  t.not(first.body, '{"id":1,"title":"Buy milk","done":true}', 'not the example')
+  t.equal(second.body, first.body, 'the server seed makes it repeatable')
+  const other = await app.inject({ url: '/api/todos/1', headers: { 'x-mock-seed': '8' } })
+  t.not(other.body, first.body, "a request's seed wins")
+  const example = await app.inject({ url: '/api/todos/1', headers: { 'x-mock-dynamic': 'false' } })
+  t.strictSame(example.json(), { id: 1, title: 'Buy milk', done: true })
+  const preferred = await app.inject({ url: '/api/todos/1', headers: { prefer: 'dynamic=false' } })
+  t.strictSame(preferred.json(), { id: 1, title: 'Buy milk', done: true })
+})
+
+t.test('cors: false sends no CORS headers and answers no preflight', async (t) => {
+  const app = await buildMock(t, { ...TODOS, cors: false })
+  const res = await app.inject({ url: '/api/todos/1', headers: { origin: 'http://localhost:5173' } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['access-control-allow-origin'], undefined)
+  const preflight = await app.inject({ method: 'OPTIONS', url: '/api/todos/1', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } })
+  t.equal(preflight.statusCode, 405)
+  t.equal(preflight.headers.allow, 'GET')
+  t.equal(preflight.headers['access-control-allow-origin'], undefined)
+})
+
+t.test('POST /__mock/stop: only with onStopRequest, from this machine, without an Origin', async (t) => {
+  const none = await buildMock(t, TODOS)
+  t.equal((await none.inject({ method: 'POST', url: '/__mock/stop' })).statusCode, 404, 'a mock in tests offers no stop')
+  let stops = 0
+  const app = await buildMock(t, { ...TODOS, onStopRequest: () => { stops++ } })
+  const forbidden = {
+    type: 'urn:understudy:error:forbidden',
+    title: 'Forbidden',
+    status: 403,
+    detail: 'The mock is stopped from this machine, with `understudy stop`, not from a web page or another host.'
+  }
+  const page = await app.inject({ method: 'POST', url: '/__mock/stop', headers: { origin: 'http://localhost:5173' } })
+  t.equal(page.statusCode, 403)
+  t.strictSame(page.json(), forbidden)
+  const remote = await app.inject({ method: 'POST', url: '/__mock/stop', remoteAddress: '10.0.0.7' })
+  t.equal(remote.statusCode, 403)
+  t.equal(stops, 0)
+  const local = await app.inject({ method: 'POST', url: '/__mock/stop' })
+  t.equal(local.statusCode, 202)
+  t.strictSame(local.json(), { status: 'stopping' })
+  t.equal(stops, 1)
+})
