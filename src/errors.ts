@@ -26,7 +26,9 @@ export const ERROR_CODES = {
   UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE: 'The coverage report cannot be written there',
   UNDERSTUDY_VERIFY_OPTION_INVALID: 'A verify option is invalid',
   UNDERSTUDY_INIT_EXISTS: 'The project has a mock already',
-  UNDERSTUDY_STOP_FAILED: 'The mock could not be stopped'
+  UNDERSTUDY_STOP_FAILED: 'The mock could not be stopped',
+  UNDERSTUDY_LISTEN_FAILED: 'The server cannot listen there',
+  UNDERSTUDY_VERIFY_TARGET_UNREACHABLE: 'Nothing answers at the verify target'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

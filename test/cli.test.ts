@@ -110,7 +110,7 @@ t.test('serve: a port in use prints one line, exit 1', async (t) => {
   const port = (blocker.address() as { port: number }).port
   const { code, stderr } = await runCli(['serve', '--port', String(port)])
   t.equal(code, 1)
-  t.equal(stderr, `understudy: cannot listen: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`)
+  t.equal(stderr, `understudy: UNDERSTUDY_LISTEN_FAILED: The server cannot listen there: listen EADDRINUSE: address already in use 127.0.0.1:${port} (another server has it: pick one with --port, or stop it with 'npx understudy stop')\n`)
 })
 
 t.test('serve --coverage-report --fail-under: the report on shutdown, a summary, and the exit code', async (t) => {

@@ -40,7 +40,7 @@ t.test('/__mock/operations lists every operation as mounted, with its scenarios'
       method: 'POST',
       path: '/studio/api/1/services/api/1/workflow/reject.json',
       default: 'rejected',
-      scenarios: crafterErrors([['rejected', 200], ['noItems', 200], ['missingSiteId', 400], ['badRequest', 400], ['unauthorized', 401]])
+      scenarios: crafterErrors([['rejected', 200], ['noItems', 200], ['missingSiteId', 400], ['missingItems', 400], ['badRequest', 400], ['unauthorized', 401]])
     },
     {
       spec: 'postmantis',

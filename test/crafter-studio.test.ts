@@ -55,6 +55,7 @@ const operations = [
       rejected: [200, { status: 200, message: 'Rejection has been sent. Item(s) have NOT been pushed live and have returned to draft state.', success: true }],
       noItems: [200, { success: false, status: 500, message: 'No items provided for preparation.' }],
       missingSiteId: [400, { message: 'Invalid parameter(s): [site_id]' }],
+      missingItems: [400, { message: 'Invalid parameter(s): [items]' }],
       badRequest: [400, badRequest],
       unauthorized: [401, unauthorized]
     }
@@ -153,6 +154,14 @@ t.test('rejectWorkflowItems: site_id is a required query parameter', async (t) =
   t.equal(res.statusCode, 400)
   t.strictSame(res.json(), { message: 'Invalid parameter(s): [site_id]' })
   t.strictSame(JSON.parse(String(res.headers['x-mock-violations'])), [{ in: 'query', path: '/site_id', message: "must have required property 'site_id'" }])
+})
+
+t.test('rejectWorkflowItems: a body without items names items, not the site_id it was sent (x-mock-invalid-examples)', async (t) => {
+  const res = await app.inject({ method: 'POST', url: `${BASE}/workflow/reject.json?site_id=mysite`, headers: JSON_BODY, payload: {} })
+  t.equal(res.statusCode, 400)
+  t.equal(res.headers['x-mock-scenario'], 'missingItems')
+  t.strictSame(res.json(), { message: 'Invalid parameter(s): [items]' })
+  t.strictSame(JSON.parse(String(res.headers['x-mock-violations'])), [{ in: 'body', path: '/items', message: "must have required property 'items'" }])
 })
 
 t.test('another method on a script URL is 405 with Allow', async (t) => {

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
-import { buildMock, ROOT } from './helpers.js'
+import { buildMock, FIXTURES, ROOT, SPECS } from './helpers.js'
 
 const TODOS = { specs: [path.join(ROOT, 'templates/init/specs/todos.yaml')], fixtures: false as const }
 
@@ -51,4 +51,15 @@ t.test('POST /__mock/stop: only with onStopRequest, from this machine, without a
   t.equal(local.statusCode, 202)
   t.strictSame(local.json(), { status: 'stopping' })
   t.equal(stops, 1)
+})
+
+t.test('one spec of several: one warning line per skipped fixtures folder and per scenario set', async (t) => {
+  const app = await buildMock(t, { specs: [path.join(SPECS, 'postmantis.yaml')] })
+  const sets = path.join(FIXTURES, 'sets')
+  t.strictSame(app.understudy.warnings, [
+    `${path.join(FIXTURES, 'crafter-studio')}: no loaded spec is named 'crafter-studio'; its fixtures are not used`,
+    `${path.join(FIXTURES, 'uforge')}: no loaded spec is named 'uforge'; its fixtures are not used`,
+    `${sets}/logged-out.yaml: no loaded operation is named 'cancelPublishRequests', 'stopPublisher', 'rejectWorkflowItems', 'cancelMachineImagePublish'; the set leaves them out`,
+    `${sets}/publisher-down.yaml: no loaded operation is named 'stopPublisher', 'cancelPublishRequests'; the set leaves them out`
+  ])
 })

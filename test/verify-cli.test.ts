@@ -20,16 +20,16 @@ t.test('verify the mock with the scenario header: TAP all ok, JUnit written, exi
   t.equal(stderr, '')
   t.equal(code, 0)
   const tap = parseTap(stdout)
-  t.strictSame([tap.count, tap.pass, tap.fail, tap.ok], [56, 56, 0, true])
+  t.strictSame([tap.count, tap.pass, tap.fail, tap.ok], [57, 57, 0, true])
   t.strictSame(tap.results.slice(0, 3).map((point) => point.name), [
     'crafter-studio cancelPublishRequests ok',
     'crafter-studio cancelPublishRequests nosuchSite',
     'crafter-studio cancelPublishRequests unknownPackage'
   ])
-  t.strictSame(tap.comments, ['# passed 56, failed 0'])
+  t.strictSame(tap.comments, ['# passed 57, failed 0'])
   const report = parseJunit(await readFile(junit, 'utf8'))
-  t.strictSame([report.tests, report.failures], [56, 0])
-  t.strictSame(report.suites.map((suite) => [suite.name, suite.tests, suite.failures]), [['crafter-studio', 27], ['postmantis', 15], ['uforge', 14]].map(([name, tests]) => [name, tests, 0]))
+  t.strictSame([report.tests, report.failures], [57, 0])
+  t.strictSame(report.suites.map((suite) => [suite.name, suite.tests, suite.failures]), [['crafter-studio', 28], ['postmantis', 15], ['uforge', 14]].map(([name, tests]) => [name, tests, 0]))
   t.strictSame(report.suites[2]!.testcases[3], { name: 'cancelled', classname: 'uforge.cancelMachineImagePublish', failures: [], out: `DELETE ${address}/api/users/root/appliances/12/images/34/pimages/56/cancel → 200` })
 })
 
@@ -107,12 +107,18 @@ t.test('a bad --target: exit 1 with one line (no help), credentials refused and 
   for (const { stderr } of runs) t.notMatch(stderr, /hunter2|s3cr3t|bob/)
 })
 
-t.test('an unreachable target: every case fails, exit 1', async (t) => {
+t.test('an unreachable target: one line before any case, exit 1', async (t) => {
   const port = await closedPort()
-  const { code, stdout } = await runVerify([TARGET_SPEC, '--target', `http://127.0.0.1:${port}`, '--no-fixtures', '--only', 'ping', '--timeout', '2000'])
+  const { code, stdout, stderr } = await runVerify([TARGET_SPEC, '--target', `http://127.0.0.1:${port}`, '--no-fixtures', '--timeout', '2000'])
   t.equal(code, 1)
-  const tap = parseTap(stdout)
-  t.strictSame([tap.count, tap.fail], [1, 1])
-  t.equal(tap.results[0]!.diag?.kind, 'unreachable')
-  t.equal(tap.results[0]!.diag?.message, `no response: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:${port}`)
+  t.equal(stdout, '')
+  t.equal(stderr, `understudy: UNDERSTUDY_VERIFY_TARGET_UNREACHABLE: Nothing answers at the verify target: http://127.0.0.1:${port}: ECONNREFUSED; is the server under test running?\n`)
+})
+
+t.test('an unwritable --junit is refused before any request is sent', async (t) => {
+  const port = await closedPort()
+  const { code, stdout, stderr } = await runVerify([TARGET_SPEC, '--target', `http://127.0.0.1:${port}`, '--junit', '/no-such-folder/verify.xml'])
+  t.equal(code, 1)
+  t.equal(stdout, '')
+  t.equal(stderr, 'understudy: UNDERSTUDY_VERIFY_OPTION_INVALID: A verify option is invalid: --junit: cannot write /no-such-folder/verify.xml: /no-such-folder: ENOENT\n')
 })

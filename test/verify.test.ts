@@ -74,7 +74,7 @@ t.test('the mock against itself with --scenario-header: every scenario of every 
     ...[['invalidParameters', '400'], ['missingSiteId', '400'], ['badRequest', '400'], ['unauthorized', '401'], ['forbidden', '403'], ['siteNotFound', '404'], ['internalError', '500']]
       .map(([name, status]) => scenario(`crafter-studio stopPublisher ${name!}`, status!)),
     at(7), at(8),
-    ...[['noItems', '200'], ['missingSiteId', '400'], ['badRequest', '400'], ['unauthorized', '401']]
+    ...[['noItems', '200'], ['missingSiteId', '400'], ['missingItems', '400'], ['badRequest', '400'], ['unauthorized', '401']]
       .map(([name, status]) => scenario(`crafter-studio rejectWorkflowItems ${name!}`, status!)),
     at(9), at(10), at(11), at(12), at(13), at(14), at(15),
     ...[['canceled', '200'], ['invalidRequest', '400'], ['unauthorized', '401'], ['forbidden', '403'], ['notFound', '404'], ['conflict', '409'], ['rateLimited', '429'], ['alreadyCanceled', '409']]
@@ -85,7 +85,7 @@ t.test('the mock against itself with --scenario-header: every scenario of every 
       .map(([name, status]) => scenario(`uforge cancelMachineImagePublish ${name!}`, status!))
   ])
   t.strictSame(report.cases.filter((result) => !result.ok).map((result) => [result.name, result.failures]), [])
-  t.strictSame([report.passed, report.failed], [56, 0])
+  t.strictSame([report.passed, report.failed], [57, 0])
   for (const result of report.cases) {
     t.equal(result.request.headers['x-mock-scenario'], result.scenario, `${result.name}: the scenario header names its pair`)
     if (result.scenario !== undefined) t.equal(result.response?.headers['x-mock-scenario'], result.scenario, `${result.name}: the mock answered it`)

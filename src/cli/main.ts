@@ -117,7 +117,8 @@ try {
   if (error instanceof UnderstudyError) {
     process.stderr.write(`understudy: ${error.format()}\n`)
   } else if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
-    process.stderr.write(`understudy: cannot listen: ${(error as Error).message}\n`)
+    const hint = code === 'EADDRINUSE' ? " (another server has it: pick one with --port, or stop it with 'npx understudy stop')" : ''
+    process.stderr.write(`understudy: ${new UnderstudyError('UNDERSTUDY_LISTEN_FAILED', `${(error as Error).message}${hint}`).format()}\n`)
   } else {
     throw error
   }

@@ -1,10 +1,9 @@
-import { constants } from 'node:fs'
-import { access, writeFile } from 'node:fs/promises'
-import path from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
 import { UnderstudyError } from '../errors.js'
 import { buildMockServer } from '../server/build-mock-server.js'
+import { unwritableFolder } from './unwritable-folder.js'
 
 export interface ServeOptions {
   port: number
@@ -36,7 +35,8 @@ const PARENT_CHECK_MS = 1000
  */
 export async function serve (paths: string[], options: ServeOptions): Promise<void> {
   // Found now, not after a whole test run when the server stops.
-  if (options.coverageReport !== undefined) await checkWritable(options.coverageReport)
+  const unwritable = options.coverageReport === undefined ? undefined : await unwritableFolder(options.coverageReport)
+  if (unwritable !== undefined) throw new UnderstudyError('UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE', unwritable, { file: options.coverageReport })
   let stopping: Promise<void> | undefined
   let watch: NodeJS.Timeout | undefined
   const stop = (): Promise<void> => (stopping ??= app.close().then(async () => {
@@ -89,14 +89,5 @@ async function reportCoverage (report: CoverageReport, options: ServeOptions): P
   if (options.coverageReport !== undefined) {
     await writeFile(options.coverageReport, JSON.stringify(report, null, 2) + '\n')
     process.stdout.write(`understudy: coverage report written to ${options.coverageReport}\n`)
-  }
-}
-
-async function checkWritable (file: string): Promise<void> {
-  const folder = path.dirname(path.resolve(file))
-  try {
-    await access(folder, constants.W_OK)
-  } catch (error) {
-    throw new UnderstudyError('UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE', `${folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { file })
   }
 }

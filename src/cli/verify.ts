@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises'
+import { UnderstudyError } from '../errors.js'
 import { formatJunit } from '../verify/format-junit.js'
 import { formatTapFooter, formatTapHeader, formatTapTestPoint } from '../verify/format-tap.js'
-import { optionError, parseBasePathArgument, parseHeaderArgument } from '../verify/validate-options.js'
+import { checkTarget, optionError, parseBasePathArgument, parseHeaderArgument } from '../verify/validate-options.js'
 import { verify } from '../verify/verify.js'
+import { unwritableFolder } from './unwritable-folder.js'
 
 /** What `--scenario-header` without a name sends: the mock's own header. */
 export const DEFAULT_SCENARIO_HEADER = 'x-mock-scenario'
@@ -22,6 +24,9 @@ export interface VerifyCommandOptions {
 
 /** `understudy verify`: TAP on stdout as the cases run, JUnit on request; exit 1 on any failure. */
 export async function verifyCommand (paths: string[], options: VerifyCommandOptions): Promise<void> {
+  const unwritable = options.junit === undefined ? undefined : await unwritableFolder(options.junit)
+  if (unwritable !== undefined) throw optionError('--junit', `cannot write ${options.junit}: ${unwritable}`)
+  await checkReachable(checkTarget(options.target), options.timeout)
   const headers: Record<string, string> = {}
   const specHeaders: Record<string, Record<string, string>> = {}
   for (const argument of options.header) {
@@ -52,4 +57,19 @@ export async function verifyCommand (paths: string[], options: VerifyCommandOpti
     }
   }
   process.exitCode = report.failed > 0 ? 1 : 0
+}
+
+/** Connection errors that mean nothing listens there: every case would fail the same way. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
+
+/** One request before the cases: a target nothing listens on is one line, not a failure per case. A slow answer is not checked here. */
+async function checkReachable (target: string, timeoutMs: number): Promise<void> {
+  try {
+    await fetch(target, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) })
+  } catch (error) {
+    const code = ((error as { cause?: { code?: string } }).cause)?.code
+    if (code !== undefined && UNREACHABLE.has(code)) {
+      throw new UnderstudyError('UNDERSTUDY_VERIFY_TARGET_UNREACHABLE', `${target}: ${code}; is the server under test running?`)
+    }
+  }
 }

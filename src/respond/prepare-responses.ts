@@ -67,6 +67,11 @@ export interface PreparedResponse {
   fakesDefault: boolean
   /** `x-mock-malformed-example`: the example that answers a body that does not parse. */
   malformedExample: string | undefined
+  /**
+   * `x-mock-invalid-examples: { body: missingItems, query: missingSiteId }`: the example that
+   * answers an invalid request, by where its first violation is (path, query, header, cookie, body).
+   */
+  invalidExamples: Readonly<Record<string, string>>
 }
 
 type ExampleMap = Record<string, OpenAPIV3.ExampleObject>
@@ -139,7 +144,8 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
       exampleNames,
       defaultExample,
       fakesDefault: exampleNames.length > 0 && defaultExample === undefined && media.some(({ schema }) => schema !== undefined),
-      malformedExample: (value as { 'x-mock-malformed-example'?: string })['x-mock-malformed-example']
+      malformedExample: (value as { 'x-mock-malformed-example'?: string })['x-mock-malformed-example'],
+      invalidExamples: (value as { 'x-mock-invalid-examples'?: Record<string, string> })['x-mock-invalid-examples'] ?? {}
     })
   }
   return prepared

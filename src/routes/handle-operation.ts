@@ -12,6 +12,7 @@ import { parsePrefer, single } from '../scenario/parse-headers.js'
 import { preferredScenario, selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
 import { recordState, type Session, type SessionStore } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
+import { undecodableQuery } from '../validate/undecodable-query.js'
 import type { Violation } from '../validate/violations.js'
 import type { CompiledOperation } from './compile-operation.js'
 import { readMockHeaders, type MockControls } from './read-mock-headers.js'
@@ -46,11 +47,13 @@ interface Answer {
 }
 
 /**
- * route → mock headers → security check → request validation → select scenario → render
+ * route → decodable query → mock headers → security check → request validation → select scenario → render
  * → validate the response → record state and coverage → deliver (delay, fault).
  */
 export function createOperationHandler (compiled: CompiledOperation, context: MockContext) {
   return async function handleOperation (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const undecodable = undecodableQuery(request.url)
+    if (undecodable !== undefined) return sendProblem(reply, problem('bad-request', `The query string cannot be decoded: '${undecodable}' is not valid percent-encoding.`))
     const read = readMockHeaders(request.headers, context.maxDelayMs)
     if (!read.ok) return sendProblem(reply, read.problem)
     const { controls } = read
@@ -166,13 +169,14 @@ async function refuse (compiled: CompiledOperation, parts: RequestParts, headers
     const count = check.violations.length
     return { rendered: renderProblem(problem('invalid-request', `The request does not match ${compiled.operationId}: ${count} violation${count === 1 ? '' : 's'}.`, { errors: check.violations })) }
   }
-  return await answerWith(response, check.malformed ? response.malformedExample : undefined, accept, violations)
+  const example = check.malformed ? response.malformedExample : response.invalidExamples[check.violations[0]?.in ?? '']
+  return await answerWith(response, example, accept, violations)
 }
 
 /** A documented response, in its named example (else its default answer), outside scenario selection. */
-async function answerWith (response: PreparedResponse, exampleName: string | undefined, accept: string | undefined, headers?: Record<string, string>): Promise<Answer> {
-  const rendered = await renderPrepared(response, { status: response.status, exampleName, accept, dynamic: false, seed: undefined, headers })
+async function answerWith (response: PreparedResponse, exampleName: string | undefined, accept: string | undefined, headers: Record<string, string> = {}): Promise<Answer> {
   const name = exampleName !== undefined && response.exampleNames.includes(exampleName) ? exampleName : response.defaultExample ?? response.statusKey
+  const rendered = await renderPrepared(response, { status: response.status, exampleName, accept, dynamic: false, seed: undefined, headers: { ...headers, 'x-mock-scenario': name } })
   return { rendered, served: { response, name } }
 }
 

@@ -13,7 +13,10 @@ export interface OperationSummary {
   operationId: string
   method: string
   path: string
-  /** The scenario that answers when nothing else chooses one. */
+  /**
+   * What a request that names no scenario gets when no conditional `when` claims it: the
+   * first fixture with `when: {}` (in name order), else the spec's default.
+   */
   default: string | undefined
   scenarios: ScenarioSummary[]
 }
@@ -29,12 +32,12 @@ export interface ScenarioSummary {
 }
 
 export function summarizeOperations (operations: readonly CompiledOperation[]): OperationSummary[] {
-  return operations.map(({ operation, scenarios, defaultScenario }) => ({
+  return operations.map(({ operation, scenarios, defaultScenario, matchers }) => ({
     spec: operation.spec.name,
     operationId: operation.operationId,
     method: operation.method.toUpperCase(),
     path: operation.path,
-    default: defaultScenario?.name,
+    default: (matchers.find(({ fixture }) => fixture?.matchesAll === true) ?? defaultScenario)?.name,
     scenarios: scenarios.map(({ name, response, source, fixture }): ScenarioSummary => fixture === undefined
       ? { name, status: response.status, source }
       : { name, status: response.status, source, file: fixture.file, description: fixture.description, automatic: fixture.when !== undefined })
