@@ -63,3 +63,16 @@ t.test('one spec of several: one warning line per skipped fixtures folder and pe
     `${sets}/publisher-down.yaml: no loaded operation is named 'stopPublisher', 'cancelPublishRequests'; the set leaves them out`
   ])
 })
+
+t.test('logger: one line per request, with operationId, scenario, status and duration', async (t) => {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } }
+  const app = await buildMock(t, { ...TODOS, logger: { level: 'info', stream } })
+  await app.inject({ url: '/api/todos/1' })
+  await app.inject({ url: '/nowhere' })
+  const logged = lines.map(({ msg, method, url, status, operationId, scenario, ms }) => ({ msg: String(msg).replace(/ [\d.]+ ms$/, ' <ms> ms'), method, url, status, operationId, scenario, ms: typeof ms }))
+  t.strictSame(logged, [
+    { msg: 'GET /api/todos/1 200 getTodo/example <ms> ms', method: 'GET', url: '/api/todos/1', status: 200, operationId: 'getTodo', scenario: 'example', ms: 'number' },
+    { msg: 'GET /nowhere 404 <ms> ms', method: 'GET', url: '/nowhere', status: 404, operationId: undefined, scenario: undefined, ms: 'number' }
+  ])
+})

@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import type { FastifyServerOptions } from 'fastify'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
 import { UnderstudyError } from '../errors.js'
@@ -50,7 +52,7 @@ export async function serve (paths: string[], options: ServeOptions): Promise<vo
     onStopRequest: () => { void stop() },
     specs: paths,
     bodyLimit: options.bodyLimit,
-    logger: options.log,
+    logger: loggerFor(options.log),
     fixtures: options.fixtures === true ? undefined : options.fixtures,
     lenient: options.lenient,
     maxSessions: options.maxSessions,
@@ -90,4 +92,20 @@ async function reportCoverage (report: CoverageReport, options: ServeOptions): P
     await writeFile(options.coverageReport, JSON.stringify(report, null, 2) + '\n')
     process.stdout.write(`understudy: coverage report written to ${options.coverageReport}\n`)
   }
+}
+
+/**
+ * `--log`: JSON lines, or on a terminal, pino-pretty's when the project has it installed
+ * (an optional peer dependency: the mock itself never needs it).
+ */
+function loggerFor (log: boolean): FastifyServerOptions['logger'] {
+  if (!log) return false
+  if (!process.stdout.isTTY) return true
+  let pretty: string
+  try {
+    pretty = fileURLToPath(import.meta.resolve('pino-pretty'))
+  } catch {
+    return true
+  }
+  return { transport: { target: pretty, options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,reqId,method,url,status,operationId,scenario,ms' } } }
 }

@@ -12,6 +12,7 @@ import { parsePrefer, single } from '../scenario/parse-headers.js'
 import { preferredScenario, selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
 import { recordState, type Session, type SessionStore } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
+import { noteOperation } from '../server/log-answers.js'
 import { undecodableQuery } from '../validate/undecodable-query.js'
 import type { Violation } from '../validate/violations.js'
 import type { CompiledOperation } from './compile-operation.js'
@@ -29,6 +30,8 @@ export interface MockContext {
   closing: AbortSignal
   /** A response that does not match the spec becomes a 500 `invalid-response` instead. */
   strict: boolean
+  /** Each answer's operation is noted for its log line (see registerAnswerLog). */
+  logAnswers: boolean
   /** @fastify/cors answers every OPTIONS (`--no-cors`: false). */
   cors: boolean
   /** `--dynamic`: fake every body unless the request says `x-mock-dynamic: false`. */
@@ -52,6 +55,7 @@ interface Answer {
  */
 export function createOperationHandler (compiled: CompiledOperation, context: MockContext) {
   return async function handleOperation (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    if (context.logAnswers) noteOperation(request, compiled.operationId)
     const undecodable = undecodableQuery(request.url)
     if (undecodable !== undefined) return sendProblem(reply, problem('bad-request', `The query string cannot be decoded: '${undecodable}' is not valid percent-encoding.`))
     const read = readMockHeaders(request.headers, context.maxDelayMs)

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { answerError } from './handle-errors.js'
 import { prepareMock, type MockOptions } from './prepare-mock.js'
 import { registerMock, type MockServerInfo } from './register-mock.js'
@@ -20,8 +20,11 @@ export type MockServer = FastifyInstance & { understudy: MockServerInfo }
  */
 export async function buildMockServer (options: MockServerOptions = {}): Promise<MockServer> {
   const prepared = await prepareMock(options)
+  const logs = options.logger !== undefined && options.logger !== false
   const app = Fastify({
     logger: options.logger ?? false,
+    // One line per answer instead (see registerAnswerLog).
+    logController: new LogController({ disableRequestLogging: logs }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Fastify's default (100) answers 414 to ids a real API takes in its stride.
     routerOptions: { maxParamLength: 2048 },
@@ -31,7 +34,7 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   })
   // Fastify leaves GET bodies unread; a spec may declare one (Azure's topQueryStatistics), and an undeclared one is a 415.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true })
-  const understudy = await registerMock(app, prepared, options, true)
+  const understudy = await registerMock(app, prepared, options, { ownsNotFound: true, logAnswers: logs })
   if (options.onStopRequest !== undefined) registerStopRoute(app, options.onStopRequest)
   // Typed without Fastify's PromiseLike, which an async function would unwrap to a plain FastifyInstance.
   const server: MockServer = Object.assign(app, { understudy })

@@ -12,7 +12,8 @@ export type MockPluginOptions = MockOptions
  */
 export const understudy: FastifyPluginAsync<MockPluginOptions> = async (app, options) => {
   const prepared = await prepareMock(options)
-  app.decorate('understudy', await registerMock(app, prepared, options, app.prefix !== ''))
+  // The host's request logging stays as the host set it.
+  app.decorate('understudy', await registerMock(app, prepared, options, { ownsNotFound: app.prefix !== '', logAnswers: false }))
 }
 
 export default understudy

@@ -7,6 +7,7 @@ import { answerDocumentedOptions, registerOperationRoutes } from '../routes/regi
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import type { LoadedSpec } from '../spec/load-spec.js'
 import { handleErrors } from './handle-errors.js'
+import { registerAnswerLog } from './log-answers.js'
 import type { MockOptions, PreparedMock } from './prepare-mock.js'
 import { registerCoverageRoutes } from './register-coverage-routes.js'
 import { registerControlRoutes, summarizeOperations, type OperationSummary } from './register-control-routes.js'
@@ -28,7 +29,7 @@ export interface MockServerInfo {
  * context): CORS, body parsers, the error and 404 answers, the control surface, and the
  * operations' routes. Nothing here reaches past `app`. Returns what was mounted.
  */
-export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, ownsNotFound: boolean): Promise<MockServerInfo> {
+export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, owner: { ownsNotFound: boolean, logAnswers: boolean }): Promise<MockServerInfo> {
   const { specs, operations, byId, sets, warnings } = prepared
   const sessions = new SessionStore(options.maxSessions ?? 1000)
   sessions.open(DEFAULT_SESSION)
@@ -54,7 +55,8 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     })
   }
   registerBodyParsers(app, options.bodyLimit ?? 1024 * 1024)
-  handleErrors(app, ownsNotFound)
+  handleErrors(app, owner.ownsNotFound)
+  if (owner.logAnswers) registerAnswerLog(app)
   await registerControlRoutes(app, specs, summaries)
   registerSessionRoutes(app, sessions, sets, byId)
   registerCoverageRoutes(app, coverage)
@@ -67,6 +69,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     closing: closing.signal,
     strict: options.strict ?? false,
     cors: options.cors !== false,
+    logAnswers: owner.logAnswers,
     dynamic: options.dynamic ?? false,
     seed: options.seed,
     coverage
