@@ -1,10 +1,11 @@
 import t from 'tap'
-import { buildMock, invalidRequest, testSpec } from './helpers.js'
+import { BEARER, buildMock, invalidRequest, testSpec } from './helpers.js'
 
 // plain.yaml documents no 400 (search) or only a 422 (createOrder); openapi30.yaml is OpenAPI 3.0.
 const app = await buildMock(t, { specs: [testSpec('plain.yaml'), testSpec('openapi30.yaml')] })
 const TRACE = { 'x-trace': 'beef' }
 const JSON_TYPE = { 'content-type': 'application/json' }
+const mocks = await buildMock(t)
 
 t.test('mounted under the server URL path, variables at their defaults', async (t) => {
   const res = await app.inject({ url: '/v2/search?q=hello', headers: TRACE })
@@ -104,4 +105,30 @@ t.test('the violations header stays bounded and ASCII', async (t) => {
   const parsed = JSON.parse(text) as Array<{ path?: string, truncated?: number }>
   t.equal(parsed[0]?.path, '/é0')
   t.equal(parsed.at(-1)?.truncated, 100 - (parsed.length - 1))
+})
+
+t.test('a 3.0 operation whose only parameter is optional starts and validates', async (t) => {
+  const ok = await app.inject({ url: '/notes?limit=5' })
+  t.equal(ok.statusCode, 200)
+  t.strictSame(ok.json(), [])
+  const bad = await app.inject({ url: '/notes?limit=x' })
+  t.equal(bad.statusCode, 400)
+  t.strictSame((bad.json() as { errors: unknown[] }).errors, [{ in: 'query', path: '/limit', message: 'must be integer,null' }])
+})
+
+t.test('a huge invalid body: the violations header is cut to its bound', async (t) => {
+  const payload = { site_id: 'a', package_ids: Array.from({ length: 20000 }, () => 1) }
+  const res = await mocks.inject({ method: 'POST', url: '/studio/api/1/services/api/1/publish/cancel-publish-requests.json', headers: { ...BEARER, 'content-type': 'application/json' }, payload })
+  t.equal(res.statusCode, 400)
+  const header = String(res.headers['x-mock-violations'])
+  t.ok(header.length <= 2048)
+  const parsed = JSON.parse(header) as Array<{ path?: string, truncated?: number }>
+  t.strictSame(parsed[0], { in: 'body', path: '/package_ids/0', message: 'must be string' })
+  t.equal(parsed.at(-1)?.truncated, 20000 - (parsed.length - 1))
+})
+
+t.test('an unreadable Content-Type is 415 unsupported-media-type', async (t) => {
+  const res = await mocks.inject({ method: 'POST', url: '/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel', headers: { ...BEARER, 'content-type': 'foo' }, payload: 'x' })
+  t.equal(res.statusCode, 415)
+  t.strictSame(res.json(), { type: 'urn:understudy:error:unsupported-media-type', title: 'Unsupported media type', status: 415, detail: "The Content-Type 'foo' cannot be read." })
 })

@@ -1,9 +1,11 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import t from 'tap'
-import { buildMock, invalidRequest, testSpec } from './helpers.js'
+import { BEARER, buildMock, invalidRequest, testSpec } from './helpers.js'
 
 const app = await buildMock(t, { specs: [testSpec('media-types.yaml'), testSpec('no-2xx.yaml'), testSpec('cross-file')] })
+const edges = await buildMock(t, { specs: [testSpec('edge-cases.yaml')] })
+const mocks = await buildMock(t)
 
 t.test('XML from the JSON example, honouring the xml objects: root name, attributes, wrapped and unwrapped arrays, escaping', async (t) => {
   const res = await app.inject({ url: '/library', headers: { accept: 'application/xml' } })
@@ -67,4 +69,25 @@ t.test('dynamic bodies: valid against the schema, byte-identical for one seed, d
   t.equal(await fetch('7'), a)
   t.not(await fetch('8'), a)
   for (const seed of ['1', '2', '3', 'alice']) t.ok(validate(JSON.parse(await fetch(seed))), `seed ${seed} gives a valid body`)
+})
+
+t.test('examples with only an externalValue are skipped; a */* response is sent as JSON; header values stay Latin-1', async (t) => {
+  const res = await edges.inject({ url: '/items/abc', headers: { accept: 'application/json' } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['x-mock-scenario'], 'local')
+  t.equal(res.headers['content-type'], 'application/json')
+  t.equal(res.headers['x-price'], '10 %E2%82%AC')
+  t.strictSame(res.json(), { id: 'abc' })
+  t.strictSame(edges.understudy.operations.find((o) => o.operationId === 'getItem')?.scenarios, [{ name: 'local', status: 200, source: 'example' }])
+})
+
+t.test('XML: a root array names items from items.xml; odd JSON keys become legal element names', async (t) => {
+  const res = await edges.inject({ url: '/shelves/a' })
+  t.equal(res.body, '<?xml version="1.0" encoding="UTF-8"?><shelf><book><bad_key>x</bad_key><__attr>y</__attr><_text>z</_text></book></shelf>')
+})
+
+t.test('a 406 does not claim a scenario answered', async (t) => {
+  const res = await mocks.inject({ method: 'POST', url: '/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel', headers: { ...BEARER, accept: 'text/html' } })
+  t.equal(res.statusCode, 406)
+  t.equal(res.headers['x-mock-scenario'], undefined)
 })

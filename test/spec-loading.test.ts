@@ -1,8 +1,8 @@
 import t from 'tap'
 import { buildMockServer, ERROR_CODES, UnderstudyError } from '../src/index.js'
 import { compileOperationSafely } from '../src/routes/compile-operation.js'
-import { indexSpec } from '../src/spec/index-operations.js'
-import { loadSpecs } from '../src/spec/load-spec.js'
+import { indexSpec } from '../src/openapi/index-operations.js'
+import { loadSpecs } from '../src/openapi/load-spec.js'
 import { createSchemaCompiler, type SchemaCompiler } from '../src/validate/create-schema-compiler.js'
 import { invalidRequest, SPECS, testSpec } from './helpers.js'
 

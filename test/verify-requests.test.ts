@@ -1,6 +1,6 @@
 import t from 'tap'
-import { buildOperationIndex } from '../src/spec/index-operations.js'
-import { loadSpecs } from '../src/spec/load-spec.js'
+import { buildOperationIndex } from '../src/openapi/index-operations.js'
+import { loadSpecs } from '../src/openapi/load-spec.js'
 import { buildCases } from '../src/verify/build-cases.js'
 import { buildRequest } from '../src/verify/build-request.js'
 import { generateRequest } from '../src/verify/generate-request.js'

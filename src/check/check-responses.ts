@@ -1,7 +1,7 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import { UnderstudyError, type Reporter } from '../errors.js'
-import type { IndexedOperation } from '../spec/index-operations.js'
-import { childPointer, resolveLocalRef } from '../spec/resolve-ref.js'
+import type { IndexedOperation } from '../openapi/index-operations.js'
+import { childPointer, resolveLocalRef } from '../openapi/resolve-ref.js'
 
 /**
  * A response media type with neither a schema nor an example value leaves the mock nothing

@@ -3,9 +3,9 @@ import type { FixtureSource } from '../fixture/read-fixtures.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
 import { compileOperation, type CompiledOperation } from '../routes/compile-operation.js'
 import { scenarioNames } from '../scenario/select-scenario.js'
-import type { IndexedOperation } from '../spec/index-operations.js'
-import { childPointer } from '../spec/resolve-ref.js'
-import type { LoadedSpec } from '../spec/load-spec.js'
+import type { IndexedOperation } from '../openapi/index-operations.js'
+import { childPointer } from '../openapi/resolve-ref.js'
+import type { LoadedSpec } from '../openapi/load-spec.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
 
 /**

@@ -1,6 +1,6 @@
 import type { OpenAPIV3 } from 'openapi-types'
-import type { IndexedOperation } from '../spec/index-operations.js'
-import { childPointer, getByPointer, resolveLocalRef, type Located } from '../spec/resolve-ref.js'
+import type { IndexedOperation } from '../openapi/index-operations.js'
+import { childPointer, getByPointer, resolveLocalRef, type Located } from '../openapi/resolve-ref.js'
 
 /** One example value and the schema it must match. */
 export interface ExampleSite {

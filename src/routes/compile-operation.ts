@@ -1,7 +1,7 @@
 import { UnderstudyError, type Reporter } from '../errors.js'
 import { compileFixture } from '../fixture/compile-fixture.js'
 import type { FixtureSource } from '../fixture/read-fixtures.js'
-import type { IndexedOperation } from '../spec/index-operations.js'
+import type { IndexedOperation } from '../openapi/index-operations.js'
 import { prepareResponses, type PreparedResponse } from '../respond/prepare-responses.js'
 import { collectScenarios, fixtureScenario, pickDefaultScenario, qualifiedName, type Scenario } from '../scenario/collect-scenarios.js'
 import type { ScenarioTable } from '../scenario/select-scenario.js'

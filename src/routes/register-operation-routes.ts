@@ -1,6 +1,6 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
-import { requestBodyTypes, routeShape } from '../spec/index-operations.js'
+import { requestBodyTypes, routeShape } from '../openapi/index-operations.js'
 import { matchMediaType } from '../validate/media-type.js'
 import type { CompiledOperation } from './compile-operation.js'
 import { createOperationHandler, type MockContext } from './handle-operation.js'

@@ -1,7 +1,7 @@
 import { UnderstudyError } from '../errors.js'
 import type { CompiledFixture, FixtureBehaviour } from '../fixture/compile-fixture.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
-import type { IndexedOperation } from '../spec/index-operations.js'
+import type { IndexedOperation } from '../openapi/index-operations.js'
 
 export interface Scenario {
   name: string

@@ -3,8 +3,8 @@ import { compileScenarioSets, type ScenarioSet } from '../fixture/compile-scenar
 import { fixturesRoot, readFixtures, type ScenarioSetSource } from '../fixture/read-fixtures.js'
 import { compileOperationSafely, type CompiledOperation } from '../routes/compile-operation.js'
 import { scenarioNames } from '../scenario/select-scenario.js'
-import { buildOperationIndex, operationsBySpec } from '../spec/index-operations.js'
-import { loadSpecs, type LoadedSpec } from '../spec/load-spec.js'
+import { buildOperationIndex, operationsBySpec } from '../openapi/index-operations.js'
+import { loadSpecs, type LoadedSpec } from '../openapi/load-spec.js'
 import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
 
 /** What decides what the mock answers: where it is mounted (a server or a plugin) decides nothing here. */

@@ -5,8 +5,8 @@ import type { OpenAPIV3 } from 'openapi-types'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
-import { CONTROL_PREFIX } from '../spec/index-operations.js'
-import type { LoadedSpec } from '../spec/load-spec.js'
+import { CONTROL_PREFIX } from '../openapi/index-operations.js'
+import type { LoadedSpec } from '../openapi/load-spec.js'
 
 export interface OperationSummary {
   spec: string

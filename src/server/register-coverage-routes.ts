@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
 import { problem, sendProblem } from '../respond/problem.js'
-import { CONTROL_PREFIX } from '../spec/index-operations.js'
+import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 
 interface SessionQuery { Querystring: { session?: string | string[] } }
 

@@ -6,7 +6,7 @@ import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
 import { scenarioNames } from '../scenario/select-scenario.js'
 import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
-import { CONTROL_PREFIX } from '../spec/index-operations.js'
+import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 import { MalformedBody } from '../validate/malformed-body.js'
 
 interface SessionChoice {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
-import { CONTROL_PREFIX } from '../spec/index-operations.js'
+import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 

@@ -3,7 +3,7 @@ import AjvDraft04Module from 'ajv-draft-04'
 import type { Ajv, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { UnderstudyError } from '../errors.js'
-import type { LoadedSpec, OpenApiVersion } from '../spec/load-spec.js'
+import type { LoadedSpec, OpenApiVersion } from '../openapi/load-spec.js'
 import { compilePattern, toSchemaDocument } from './schema-document.js'
 
 // ajv-formats and ajv-draft-04 are CommonJS; under NodeNext a default import is the module object.

@@ -1,5 +1,5 @@
 import { UnderstudyError, escapePointerToken } from '../errors.js'
-import type { OpenApiVersion } from '../spec/load-spec.js'
+import type { OpenApiVersion } from '../openapi/load-spec.js'
 
 /**
  * What AJV is given instead of the whole document: the same tree of OpenAPI objects down

@@ -1,8 +1,8 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import { componentNamesOf, sampleValue, type FakeOptions } from '../respond/fake-value.js'
 import { examplesOf } from '../respond/prepare-responses.js'
-import type { IndexedOperation } from '../spec/index-operations.js'
-import { getByPointer } from '../spec/resolve-ref.js'
+import type { IndexedOperation } from '../openapi/index-operations.js'
+import { getByPointer } from '../openapi/resolve-ref.js'
 import { IGNORED_HEADERS } from '../validate/compile-request-validator.js'
 import { isJsonMediaType } from '../validate/media-type.js'
 

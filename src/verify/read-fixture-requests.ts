@@ -1,8 +1,8 @@
 import { UnderstudyError, escapePointerToken } from '../errors.js'
 import { readFixtureFormat, type FixtureRequest } from '../fixture/fixture-format.js'
 import type { FixtureSource } from '../fixture/read-fixtures.js'
-import type { IndexedOperation } from '../spec/index-operations.js'
-import { parseDocumentText } from '../spec/read-document.js'
+import type { IndexedOperation } from '../openapi/index-operations.js'
+import { parseDocumentText } from '../openapi/read-document.js'
 
 /** What verify needs of a fixture: its name, its status, and the request it describes (if any). */
 export interface FixtureCase {
