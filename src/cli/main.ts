@@ -2,11 +2,10 @@
 import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { UnderstudyError } from '../errors.js'
-import { check } from './check.js'
-import { init } from './init.js'
-import { serve } from './serve.js'
-import { stop } from './stop.js'
-import { verifyCommand } from './verify.js'
+import type { CheckCommandOptions } from './check.js'
+import type { ServeOptions } from './serve.js'
+import type { StopOptions } from './stop.js'
+import type { VerifyCommandOptions } from './verify.js'
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -41,7 +40,8 @@ command('serve')
   .option('--coverage-report <file>', 'on shutdown, write served/never-served coverage as JSON and print a summary')
   .option('--fail-under <percent>', 'on shutdown, exit 1 when less than this share of documented responses was served', parsePercent)
   .option('--log', 'log every request (Fastify logger)', false)
-  .action(serve)
+  // Each command loads its own modules: `--version`, `init` and `stop` never load Fastify.
+  .action(async (paths: string[], options: ServeOptions) => { await (await import('./serve.js')).serve(paths, options) })
 
 command('check')
   .description('check specs and fixtures: documents, examples, fixtures, operationIds and routes; exit 1 on any problem')
@@ -49,7 +49,7 @@ command('check')
   .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')
   .option('--no-fixtures', 'check the specs only')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-  .action(check)
+  .action(async (paths: string[], options: CheckCommandOptions) => { await (await import('./check.js')).check(paths, options) })
 
 command('verify')
   .description('contract-test a running server against the specs: TAP on stdout, exit 1 on any failure')
@@ -64,19 +64,19 @@ command('verify')
   .option('--scenario-header [name]', 'drive a mock: send each case\'s scenario in this header (default name: x-mock-scenario)')
   .option('--junit <file>', 'also write a JUnit XML report')
   .option('--timeout <ms>', 'per-request timeout', parsePositive, 10_000)
-  .action(verifyCommand)
+  .action(async (paths: string[], options: VerifyCommandOptions) => { await (await import('./verify.js')).verifyCommand(paths, options) })
 
 command('stop')
   .description('stop the understudy serve on this machine (its coverage report written, its exit code set): for npx in CI, where kill -INT does not reach it')
   .option('-p, --port <port>', 'the port it listens on (env PORT)', parsePort, process.env.PORT === undefined ? 4010 : parsePort(process.env.PORT))
   .option('-H, --host <host>', 'the address it listens on (env HOST)', process.env.HOST ?? '127.0.0.1')
   .option('--timeout <ms>', 'how long to wait for it to stop', parsePositive, 10_000)
-  .action(stop)
+  .action(async (options: StopOptions) => { await (await import('./stop.js')).stop(options) })
 
 command('init')
   .description('write an example spec to specs/ and a fixture and a scenario set to fixtures/, to start from')
   .argument('[dir]', 'the project folder', '.')
-  .action(init)
+  .action(async (dir: string) => { await (await import('./init.js')).init(dir) })
 
 function parsePort (value: string): number {
   const port = Number(value)
