@@ -28,7 +28,8 @@ export const ERROR_CODES = {
   UNDERSTUDY_INIT_EXISTS: 'The project has a mock already',
   UNDERSTUDY_STOP_FAILED: 'The mock could not be stopped',
   UNDERSTUDY_LISTEN_FAILED: 'The server cannot listen there',
-  UNDERSTUDY_VERIFY_TARGET_UNREACHABLE: 'Nothing answers at the verify target'
+  UNDERSTUDY_VERIFY_TARGET_UNREACHABLE: 'Nothing answers at the verify target',
+  UNDERSTUDY_EXTENSION_INVALID: 'An x-mock extension names what is not there'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -152,6 +152,18 @@ t.test('nothing to check, and a fixtures folder that is not there, are problems'
   })
 })
 
+t.test("x-mock-malformed-example and x-mock-invalid-examples must name the response's own examples", async (t) => {
+  const file = path.join(ROOT, 'test/specs/sloppy/example-choices.yaml')
+  const at = (pointer: string, message: string): CheckProblem =>
+    ({ code: 'UNDERSTUDY_EXTENSION_INVALID', file, pointer: `/paths/~1x/post/responses/400/${pointer}`, message: `An x-mock extension names what is not there: ${message}` })
+  const report = await check({ specs: [file], fixtures: false })
+  t.strictSame(report.problems, [
+    at('x-mock-invalid-examples/body', "'missing' is not an example of this response (it has bad)"),
+    at('x-mock-invalid-examples/headers', "'headers' is not path, query, header, cookie or body"),
+    at('x-mock-malformed-example', "'notJson' is not an example of this response (it has bad)")
+  ])
+})
+
 /** Runs `understudy check` from the repository root. */
 async function runCheck (args: string[]): ReturnType<typeof runCli> {
   return await runCli(['check', ...args])
