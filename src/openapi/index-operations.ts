@@ -279,3 +279,11 @@ export function toFastifyUrl (path: string): { url: string, paramAliases: Array<
 function fallbackOperationId (method: string, path: string): string {
   return method + path.replace(/[{}]/g, '').split(/[^A-Za-z0-9]+/).filter(Boolean).map((word) => word[0]?.toUpperCase() + word.slice(1)).join('')
 }
+
+/** Fastify's parameter names → the spec's (`p0` → `item-id`): the path values as the operation names them. */
+export function specParams (operation: Pick<IndexedOperation, 'paramAliases'>, params: Record<string, string>): Record<string, string> {
+  if (operation.paramAliases.length === 0) return params
+  const named = { ...params }
+  for (const [alias, name] of operation.paramAliases) named[name] = params[alias]!
+  return named
+}

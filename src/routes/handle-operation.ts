@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
+import { specParams } from '../openapi/index-operations.js'
 import { deliver } from '../respond/deliver.js'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
@@ -200,13 +201,8 @@ function reportViolations (compiled: CompiledOperation, parts: RequestParts): Vi
 function toRequestParts (request: FastifyRequest, { parseCookies, operation, validateRequest }: CompiledOperation): RequestParts {
   const cookieHeader = request.headers.cookie
   const contentType = request.headers['content-type']
-  let params = request.params as Record<string, string>
-  if (operation.paramAliases.length > 0) {
-    params = { ...params }
-    for (const [alias, name] of operation.paramAliases) params[name] = params[alias] as string
-  }
   return {
-    params,
+    params: specParams(operation, request.params as Record<string, string>),
     query: request.query as Record<string, unknown>,
     headers: request.headers,
     cookies: parseCookies && cookieHeader !== undefined ? parseCookie(cookieHeader) : {},

@@ -1,6 +1,6 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
-import { requestBodyTypes, routeShape } from '../openapi/index-operations.js'
+import { requestBodyTypes, routeShape, specParams } from '../openapi/index-operations.js'
 import { matchMediaType } from '../validate/media-type.js'
 import type { CompiledOperation } from './compile-operation.js'
 import { createOperationHandler, type MockContext } from './handle-operation.js'
@@ -94,7 +94,7 @@ function dispatch (candidates: readonly Candidate[], url: string): Handler {
     contentType !== undefined && matchMediaType(bodyTypes.get(compiled) ?? [], contentType) !== undefined
   return async (request, reply) => {
     const values = request.params as Record<string, string>
-    const matching = candidates.filter(({ compiled }) => compiled.validateRequest.pathMatches(specNames(compiled, paramsFor(compiled, values))))
+    const matching = candidates.filter(({ compiled }) => compiled.validateRequest.pathMatches(specParams(compiled.operation, paramsFor(compiled, values))))
     const viable = matching.length > 0 ? matching : candidates
     const contentType = request.headers['content-type']
     const chosen = viable.find(({ compiled }) => compiled.operation.discriminator.length > 0 && holds(compiled, request)) ??
@@ -103,14 +103,6 @@ function dispatch (candidates: readonly Candidate[], url: string): Handler {
     request.params = paramsFor(chosen.compiled, values)
     return await chosen.handler(request, reply)
   }
-}
-
-/** Fastify's parameter names → the spec's (`p0` → `item-id`), as the request parts will have them. */
-function specNames ({ operation }: CompiledOperation, params: Record<string, string>): Record<string, string> {
-  if (operation.paramAliases.length === 0) return params
-  const named = { ...params }
-  for (const [alias, name] of operation.paramAliases) named[name] = params[alias]!
-  return named
 }
 
 function holds ({ operation }: CompiledOperation, request: FastifyRequest): boolean {
