@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BEARER, buildMock } from './helpers.js'
+import { BEARER, buildMock, unsupportedMediaType } from './helpers.js'
 
 // The specs alone: what fixtures add is tested in fixtures.test.ts.
 const app = await buildMock(t, { fixtures: false })
@@ -181,13 +181,7 @@ t.test('another method on a script URL is 405 with Allow', async (t) => {
 t.test('a body of another media type is 415', async (t) => {
   const res = await app.inject({ method: 'POST', url: `${BASE}/publish/cancel-publish-requests.json`, headers: { ...BEARER, 'content-type': 'text/plain' }, payload: 'site_id=mysite' })
   t.equal(res.statusCode, 415)
-  t.strictSame(res.json(), {
-    type: 'urn:understudy:error:unsupported-media-type',
-    title: 'Unsupported media type',
-    status: 415,
-    detail: 'cancelPublishRequests accepts application/json, not text/plain',
-    supported: ['application/json']
-  })
+  t.strictSame(res.json(), unsupportedMediaType('cancelPublishRequests accepts application/json, not text/plain', ['application/json']))
 })
 
 t.test('prototype poisoning in a body is a malformed body, not a crash', async (t) => {

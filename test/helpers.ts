@@ -41,3 +41,8 @@ export function invalidRequest (operationId: string, errors: object[]): object {
   const count = `${errors.length} violation${errors.length === 1 ? '' : 's'}`
   return { type: 'urn:understudy:error:invalid-request', title: 'Invalid request', status: 400, detail: `The request does not match ${operationId}: ${count}.`, errors }
 }
+
+/** The mock's 415 problem for a body of a type the operation does not take (`supported`: what it does). */
+export function unsupportedMediaType (detail: string, supported: string[]): object {
+  return { type: 'urn:understudy:error:unsupported-media-type', title: 'Unsupported media type', status: 415, detail, supported }
+}

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BEARER, buildMock, invalidRequest, testSpec } from './helpers.js'
+import { BEARER, buildMock, invalidRequest, testSpec, unsupportedMediaType } from './helpers.js'
 
 // plain.yaml documents no 400 (search) or only a 422 (createOrder); openapi30.yaml is OpenAPI 3.0.
 const app = await buildMock(t, { specs: [testSpec('plain.yaml'), testSpec('openapi30.yaml')] })
@@ -65,13 +65,7 @@ t.test('OpenAPI 3.0 schemas: nullable and boolean exclusiveMinimum', async (t) =
 t.test('a +json type the operation does not declare is 415', async (t) => {
   const res = await app.inject({ method: 'POST', url: '/notes', headers: { 'content-type': 'application/merge-patch+json' }, payload: '{"text":"a"}' })
   t.equal(res.statusCode, 415)
-  t.strictSame(res.json(), {
-    type: 'urn:understudy:error:unsupported-media-type',
-    title: 'Unsupported media type',
-    status: 415,
-    detail: 'createNote accepts application/json, not application/merge-patch+json',
-    supported: ['application/json']
-  })
+  t.strictSame(res.json(), unsupportedMediaType('createNote accepts application/json, not application/merge-patch+json', ['application/json']))
 })
 
 t.test('a body over the limit is 413', async (t) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { BEARER, buildMock } from './helpers.js'
+import { BEARER, buildMock, unsupportedMediaType } from './helpers.js'
 
 // The subtests run in order and share this server: each uses its own session ids.
 const app = await buildMock(t)
@@ -196,13 +196,7 @@ t.test('an unusable mock_session cookie is ignored: the request uses the default
 
 t.test('a session choice that is not JSON is 415, answered once', async (t) => {
   const res = await app.inject({ method: 'PUT', url: '/__mock/sessions/plain', headers: { 'content-type': 'text/plain' }, payload: 'x'.repeat(100_000) })
-  answers(t, res, 415, {
-    type: 'urn:understudy:error:unsupported-media-type',
-    title: 'Unsupported media type',
-    status: 415,
-    detail: 'A session choice is JSON: send Content-Type: application/json.',
-    supported: ['application/json']
-  })
+  answers(t, res, 415, unsupportedMediaType('A session choice is JSON: send Content-Type: application/json.', ['application/json']))
   answers(t, await get('plain'), 404, notFound('plain'))
 })
 
