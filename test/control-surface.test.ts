@@ -1,7 +1,7 @@
 import t from 'tap'
 import YAML from 'yaml'
 import { readFile } from 'node:fs/promises'
-import { buildMock, SPECS } from './helpers.js'
+import { buildMock, ROOT, SPECS } from './helpers.js'
 
 // The specs alone: what fixtures add is tested in fixtures.test.ts.
 const app = await buildMock(t, { fixtures: false })
@@ -85,13 +85,52 @@ t.test('/__mock/specs lists the documents; /__mock/specs/<name> serves one as JS
   })
 })
 
-t.test('/__mock/docs serves Swagger UI over every spec', async (t) => {
-  const page = await app.inject({ url: '/__mock/docs/' })
-  t.equal(page.statusCode, 200)
-  t.match(page.headers['content-type'], /^text\/html/)
+t.test('/__mock/docs serves Swagger UI over every spec, its assets from memory with an ETag', async (t) => {
+  for (const url of ['/__mock/docs', '/__mock/docs/']) {
+    const page = await app.inject({ url })
+    t.equal(page.statusCode, 200, url)
+    t.equal(page.headers['content-type'], 'text/html; charset=utf-8')
+    t.match(page.body, '<script src="/__mock/docs/static/swagger-ui-bundle.js" charset="UTF-8"></script>')
+    t.match(page.body, '<script src="/__mock/docs/static/swagger-initializer.js" charset="UTF-8"></script>')
+  }
   const init = await app.inject({ url: '/__mock/docs/static/swagger-initializer.js' })
   t.equal(init.statusCode, 200)
-  t.match(init.body, '{"name":"crafter-studio","url":"/__mock/specs/crafter-studio"},{"name":"postmantis","url":"/__mock/specs/postmantis"},{"name":"uforge","url":"/__mock/specs/uforge"}')
+  t.equal(init.headers['content-type'], 'text/javascript; charset=utf-8')
+  t.match(init.body, '{"urls":[{"name":"crafter-studio","url":"/__mock/specs/crafter-studio"},{"name":"postmantis","url":"/__mock/specs/postmantis"},{"name":"uforge","url":"/__mock/specs/uforge"}],"urls.primaryName":"crafter-studio"')
+
+  const bundle = await app.inject({ url: '/__mock/docs/static/swagger-ui-bundle.js' })
+  t.equal(bundle.statusCode, 200)
+  t.equal(bundle.headers['content-type'], 'text/javascript; charset=utf-8')
+  t.equal(bundle.headers['cache-control'], 'no-cache')
+  t.ok(bundle.rawPayload.equals(await readFile(`${ROOT}/node_modules/swagger-ui-dist/swagger-ui-bundle.js`)), 'the file swagger-ui-dist ships')
+  const etag = bundle.headers.etag as string
+  t.match(etag, /^"[\w-]{27}"$/)
+  const again = await app.inject({ url: '/__mock/docs/static/swagger-ui-bundle.js', headers: { 'if-none-match': etag } })
+  t.equal(again.statusCode, 304)
+  t.equal(again.body, '')
+  const css = await app.inject({ url: '/__mock/docs/static/swagger-ui.css' })
+  t.equal(css.headers['content-type'], 'text/css; charset=utf-8')
+
+  for (const file of ['swagger-ui.js.map', '..%2Fpackage.json', 'package.json', 'toString']) {
+    const res = await app.inject({ url: `/__mock/docs/static/${file}` })
+    t.equal(res.statusCode, 404, file)
+    t.strictSame(res.json(), {
+      type: 'urn:understudy:error:not-found',
+      title: 'Not found',
+      status: 404,
+      detail: `No docs asset named '${decodeURIComponent(file)}'.`
+    })
+  }
+})
+
+t.test('/__mock/docs/json and /yaml are the first spec, as @fastify/swagger holds it', async (t) => {
+  const written = YAML.parse(await readFile(`${SPECS}/crafter-studio.yaml`, 'utf8'))
+  const json = await app.inject({ url: '/__mock/docs/json' })
+  t.equal(json.statusCode, 200)
+  t.strictSame(json.json(), written)
+  const yaml = await app.inject({ url: '/__mock/docs/yaml' })
+  t.equal(yaml.headers['content-type'], 'application/x-yaml')
+  t.strictSame(YAML.parse(yaml.body), written)
 })
 
 t.test('CORS: a browser on another origin may call the mock and read its headers', async (t) => {

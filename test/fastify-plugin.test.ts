@@ -36,6 +36,10 @@ t.test('under a prefix: the mock answers there, the host keeps its parsers, erro
 
   const specs = await host.inject({ url: '/mock/__mock/specs' })
   t.strictSame(specs.json(), [{ name: 'todos', title: 'Todos', version: '1.0', openapi: '3.1.0', url: '/mock/__mock/specs/todos' }], 'links carry the prefix')
+  const docs = await host.inject({ url: '/mock/__mock/docs' })
+  t.match(docs.body, '<script src="/mock/__mock/docs/static/swagger-ui-bundle.js" charset="UTF-8"></script>', 'so do the docs page\'s')
+  t.equal((await host.inject({ url: '/mock/__mock/docs/static/swagger-ui-bundle.js' })).statusCode, 200)
+  t.match((await host.inject({ url: '/mock/__mock/docs/static/swagger-initializer.js' })).body, '"urls":[{"name":"todos","url":"/mock/__mock/specs/todos"}]')
   const unknown = await host.inject({ url: '/mock/nowhere' })
   t.equal(unknown.statusCode, 404)
   t.strictSame(unknown.json(), { type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: 'No operation for GET /mock/nowhere' })

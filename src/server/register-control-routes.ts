@@ -1,5 +1,4 @@
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import type { OpenAPIV3 } from 'openapi-types'
 import { problem, sendProblem } from '../respond/problem.js'
@@ -7,6 +6,7 @@ import type { CompiledOperation } from '../routes/compile-operation.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
 import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
+import { registerDocsUi } from './register-docs-ui.js'
 
 export interface OperationSummary {
   spec: string
@@ -72,16 +72,13 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
     return reply.type(json).send(document)
   })
 
-  // Swagger UI shows every spec, one at a time, from /__mock/specs/<name>;
-  // @fastify/swagger (static mode) backs its own /json with the first.
+  // Swagger UI shows every spec, one at a time, from /__mock/specs/<name>; @fastify/swagger
+  // (static mode) holds the first for /__mock/docs/json and /yaml, as @fastify/swagger-ui has them.
   const first = specs[0] as LoadedSpec
   // A host app with @fastify/swagger of its own keeps it (the UI reads the specs from `urls`, not from it).
   if (!app.hasDecorator('swagger')) await app.register(swagger, { mode: 'static', specification: { document: first.document as OpenAPIV3.Document } })
-  await app.register(swaggerUi, {
-    routePrefix: `${CONTROL_PREFIX}/docs`,
-    uiConfig: {
-      urls: specs.map(({ name }) => ({ name, url: `${base}/specs/${name}` })),
-      'urls.primaryName': first.name
-    } as Record<string, unknown>
-  })
+  const docs = `${CONTROL_PREFIX}/docs`
+  registerDocsUi(app, { base: `${app.prefix}${docs}`, route: docs, urls: specs.map(({ name }) => ({ name, url: `${base}/specs/${name}` })) })
+  app.get(`${docs}/json`, async (_request, reply) => reply.type(json).send(app.swagger()))
+  app.get(`${docs}/yaml`, async (_request, reply) => reply.type('application/x-yaml').send(app.swagger({ yaml: true })))
 }
