@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import t from 'tap'
-import { check, type CheckProblem, type CheckReport } from '../src/index.js'
+import { check, type CheckProblem, type CheckReport } from '../dist/index.js'
 import { FIXTURES, ROOT, SPECS, runCli } from './helpers.js'
 
 const INPUT = path.join(ROOT, 'test/check')
@@ -225,4 +227,11 @@ t.test('what the mock would send and break: faked bodies, examples borrowed by a
     at('/paths/~1orders~1{id}/get/responses/200/content/application~1json/examples/stale/value/total', 'UNDERSTUDY_EXAMPLE_INVALID', `${example}must be number`),
     at('/paths/~1quote/get/responses/200/content/application~1json', 'UNDERSTUDY_RESPONSE_INVALID', `${response}the faker (seed 1) sent as application/json does not match its schema: /n must be <= 5`)
   ])
+})
+
+// The specs must also stay clean under Spectral's spectral:oas ruleset (.spectral.yaml).
+t.test('specs/ has no Spectral finding at all (errors, warnings or hints)', async (t) => {
+  const spectral = path.join(ROOT, 'node_modules/.bin/spectral')
+  const { stdout } = await promisify(execFile)(spectral, ['lint', 'specs/*.yaml', '--ruleset', '.spectral.yaml', '--fail-severity', 'hint', '--format', 'json', '--quiet'], { cwd: ROOT })
+  t.strictSame(JSON.parse(stdout), [])
 })

@@ -64,12 +64,17 @@ async function ciScript (dir: string, port: number, script: string): Promise<str
   return stdout
 }
 
-/** Whether a server started on this port is still running, after a moment to stop in (it looks for its parent once a second). */
+/** Whether a server started on this port is still running after 3 s to stop in (it looks for its parent once a second). */
 async function orphaned (port: number): Promise<boolean> {
-  await new Promise((resolve) => setTimeout(resolve, 1500))
-  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))
-  const lines = await Promise.all(pids.map(async (pid) => await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')))
-  return lines.some((line) => line.includes(`${CLI}\0serve\0--port\0${port}`))
+  const running = async (): Promise<boolean> => {
+    const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))
+    const lines = await Promise.all(pids.map(async (pid) => await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')))
+    return lines.some((line) => line.includes(`${CLI}\0serve\0--port\0${port}`))
+  }
+  for (const deadline = Date.now() + 3000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (!await running()) return false
+  }
+  return true
 }
 
 t.test('CI: npx understudy serve & … npx understudy stop; wait: coverage written, the exit code is the server\'s', async (t) => {

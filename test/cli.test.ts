@@ -3,26 +3,48 @@ import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
+import { runCli as runProgram } from '../dist/cli/program.js'
 import { CLI, ROOT, SPECS, runCli, testSpec } from './helpers.js'
 
+const ADDRESS = /on (http:\/\/127\.0\.0\.1:\d+)/
 
-/** Starts `understudy serve` on a free port; resolves with the address it printed. */
-async function startCli (t: { teardown: (fn: () => void) => void }, args: string[]): Promise<{ address: string, child: ReturnType<typeof spawn>, output: () => string }> {
+/** Waits until `output()` names the address the server listens on. */
+async function listening (output: () => string, exited: () => boolean): Promise<string> {
+  const deadline = Date.now() + 20000
+  while (!ADDRESS.test(output())) {
+    if (exited() || Date.now() > deadline) throw new Error(`the CLI did not start:\n${output()}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return ADDRESS.exec(output())![1]!
+}
+
+/** Starts the built `understudy serve` as a process of its own on a free port. */
+async function spawnServe (t: { teardown: (fn: () => void) => void }, args: string[]): Promise<{ address: string, child: ReturnType<typeof spawn>, output: () => string }> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const deadline = Date.now() + 20000
-  while (!/on (http:\/\/127\.0\.0\.1:\d+)/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the CLI did not start:\n${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return { address: /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!, child, output: () => output }
+  return { address: await listening(() => output, () => child.exitCode !== null), child, output: () => output }
 }
 
-t.test('serve: prints the mounted operations, answers on a real port, stops on SIGTERM', async (t) => {
-  const { address, child, output } = await startCli(t, [])
+/** Runs `understudy serve` in this process on a free port; `stop()` asks it to stop (`POST /__mock/stop`) and resolves with its exit code. */
+async function serve (t: { teardown: (fn: () => Promise<unknown>) => void }, args: string[]): Promise<{ address: string, output: () => string, stop: () => Promise<number> }> {
+  let output = ''
+  let exited = false
+  const write = (text: string): void => { output += text }
+  const code = runProgram(['serve', ...args, '--port', '0'], { stdout: write, stderr: write }).finally(() => { exited = true })
+  const address = await listening(() => output, () => exited)
+  const stop = async (): Promise<number> => {
+    if (!exited) await fetch(`${address}/__mock/stop`, { method: 'POST' })
+    return await code
+  }
+  t.teardown(stop)
+  return { address, output: () => output, stop }
+}
+
+t.test('serve, as a process: prints the mounted operations, answers fixtures, sets and sessions on a real port, stops on SIGTERM', async (t) => {
+  const { address, child, output } = await spawnServe(t, [])
   t.match(output(), `understudy: 5 operations from 3 specs, 16 fixtures, 3 scenario sets on ${address}`)
   t.match(output(), /POST \/api\/v1\/posts\/\{postId\}\/cancel\s+postmantis#cancelScheduledPost/)
   t.match(output(), /DELETE \/api\/users\/\{uid\}\/appliances\/\{aid\}\/images\/\{itid\}\/pimages\/\{pitid\}\/cancel\s+uforge#cancelMachineImagePublish/)
@@ -34,14 +56,7 @@ t.test('serve: prints the mounted operations, answers on a real port, stops on S
   t.strictSame(await res.json(), { message: 'Site not found' })
   const xml = await fetch(`${address}/api/users/root/appliances/12/images/34/pimages/56/cancel`, { method: 'DELETE', headers: { authorization: 'Basic dTpw' } })
   t.equal(xml.headers.get('content-type'), 'application/xml')
-  child.kill('SIGTERM')
-  const [code] = await once(child, 'exit') as [number]
-  t.equal(code, 0)
-  t.match(output(), 'understudy: stopped')
-})
 
-t.test('serve: fixtures, scenario sets and a browser session work over a real port', async (t) => {
-  const { address } = await startCli(t, [])
   const cancel = async (id: string, headers: Record<string, string> = {}): Promise<Response> =>
     await fetch(`${address}/api/v1/posts/${id}/cancel`, { method: 'POST', headers: { authorization: 'Bearer t', ...headers } })
   const missing = await cancel('00000000-0000-0000-0000-000000000404')
@@ -55,10 +70,15 @@ t.test('serve: fixtures, scenario sets and a browser session work over a real po
   const first = await cancel('497f6eca-6276-4993-bfeb-53cbbbba6f08')
   const second = await cancel('497f6eca-6276-4993-bfeb-53cbbbba6f08')
   t.strictSame([first.status, second.status], [200, 409], 'the default session remembers the cancel')
+
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit') as [number]
+  t.equal(code, 0)
+  t.match(output(), 'understudy: stopped')
 })
 
 t.test('serve --no-fixtures: the specs\' examples only', async (t) => {
-  const { address, output } = await startCli(t, ['--no-fixtures'])
+  const { address, output } = await serve(t, ['--no-fixtures'])
   t.match(output(), 'understudy: 5 operations from 3 specs, 0 fixtures, 0 scenario sets on')
   const res = await fetch(`${address}/api/v1/posts/00000000-0000-0000-0000-000000000404/cancel`, { method: 'POST', headers: { authorization: 'Bearer t' } })
   t.equal(res.status, 200)
@@ -78,7 +98,7 @@ t.test('serve: a bad fixture stops startup with one typed line; --lenient warns 
   const failed = await failingCli([SPECS, '--fixtures', fixtures])
   t.equal(failed.code, 1)
   t.equal(failed.stderr, `understudy: ${line}\n`)
-  const { output } = await startCli(t, [SPECS, '--fixtures', fixtures, '--lenient'])
+  const { output } = await serve(t, [SPECS, '--fixtures', fixtures, '--lenient'])
   t.match(output(), `understudy: warning: ${line}\n`)
   t.match(output(), '0 fixtures')
 })
@@ -117,14 +137,12 @@ t.test('serve --coverage-report --fail-under: the report on shutdown, a summary,
   const dir = t.testdir({})
   const run = async (failUnder: string, requests: number): Promise<{ code: number, output: string, file: string }> => {
     const file = path.join(dir, `coverage-${failUnder}.json`)
-    const { address, child, output } = await startCli(t, [path.join(SPECS, 'postmantis.yaml'), '--no-fixtures', '--strict', '--coverage-report', file, '--fail-under', failUnder])
+    const { address, output, stop } = await serve(t, [path.join(SPECS, 'postmantis.yaml'), '--no-fixtures', '--strict', '--coverage-report', file, '--fail-under', failUnder])
     for (let i = 0; i < requests; i++) {
       const res = await fetch(`${address}/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel`, { method: 'POST', headers: { authorization: 'Bearer t' } })
       t.equal(res.status, 200)
     }
-    child.kill('SIGTERM')
-    const [code] = await once(child, 'exit') as [number]
-    return { code, output: output(), file }
+    return { code: await stop(), output: output(), file }
   }
   const under = await run('20', 1)
   t.equal(under.code, 1)

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
-import { assertCoverage } from '../src/testing/tap-helpers.js'
+import { assertCoverage } from '../dist/testing/tap-helpers.js'
 import { BEARER, SPECS, buildMock } from './helpers.js'
 
 const POSTMANTIS = path.join(SPECS, 'postmantis.yaml')

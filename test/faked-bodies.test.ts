@@ -6,7 +6,8 @@ import addFormatsModule from 'ajv-formats'
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import YAML from 'yaml'
-import { fakeValue, fakeValueSync, sampleValue } from '../src/respond/fake-value.js'
+import { fakeValue, fakeValueSync, sampleValue } from '../dist/respond/fake-value.js'
+import { testSpec } from './helpers.js'
 
 // ajv-formats and ajv-draft-04 are CommonJS; under NodeNext a default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -53,7 +54,7 @@ interface TestSpec {
 }
 
 async function loadSpec (file: string): Promise<TestSpec> {
-  const document = YAML.parse(readFileSync(new URL(`./specs/${file}`, import.meta.url), 'utf8')) as { openapi: string, components: Json }
+  const document = YAML.parse(readFileSync(testSpec(file), 'utf8')) as { openapi: string, components: Json }
   const draft04 = document.openapi.startsWith('3.0')
   const ajv = createAjv(draft04)
   ajv.addSchema({ components: draft04 ? toDraft04(document.components) : document.components }, 'doc')

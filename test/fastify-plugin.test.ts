@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
 import path from 'node:path'
 import t from 'tap'
-import understudy from '../src/server/mock-plugin.js'
+import understudy from '../dist/server/mock-plugin.js'
 import { ROOT } from './helpers.js'
 
 const TODOS = path.join(ROOT, 'templates/init/specs/todos.yaml')

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { ERROR_CODES, UnderstudyError, buildMockServer, type ErrorCode, type MockServerOptions } from '../src/index.js'
+import { ERROR_CODES, UnderstudyError, buildMockServer, type ErrorCode, type MockServerOptions } from '../dist/index.js'
 import { BEARER, SPECS, buildMock, testSpec } from './helpers.js'
 
 const POSTMANTIS = path.join(SPECS, 'postmantis.yaml')

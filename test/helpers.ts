@@ -1,28 +1,35 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { buildMockServer, type MockServer, type MockServerOptions } from '../src/index.js'
+import { runCli as runProgram } from '../dist/cli/program.js'
+import { buildMockServer, type MockServer, type MockServerOptions } from '../dist/index.js'
 
+// The same from test/ and from dist-test/, where `npm test` runs the tests compiled.
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
-export const SPECS = fileURLToPath(new URL('../specs', import.meta.url))
-export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url))
+export const SPECS = path.join(ROOT, 'specs')
+export const FIXTURES = path.join(ROOT, 'fixtures')
 
 /** The built CLI: dist/ must be current (`npm test` builds first, or `npx tsc -p tsconfig.json`). */
-export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
+export const CLI = path.join(ROOT, 'dist/cli/main.js')
 
-/** Runs `understudy <args>` from the repository root (or `cwd`) to its end. */
+/**
+ * Runs `understudy <args>` in this process, from the repository root (or `cwd`), to its end:
+ * what the command writes and the exit code it would leave, without a process to start.
+ */
 export async function runCli (args: readonly string[], cwd: string = ROOT): Promise<{ code: number, stdout: string, stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number]
-  return { code, stdout, stderr }
+  const previous = process.cwd()
+  process.chdir(cwd)
+  try {
+    const code = await runProgram(args, { stdout: (text) => { stdout += text }, stderr: (text) => { stderr += text } })
+    return { code, stdout, stderr }
+  } finally {
+    process.chdir(previous)
+  }
 }
 
 export function testSpec (name: string): string {
-  return fileURLToPath(new URL(`./specs/${name}`, import.meta.url))
+  return path.join(ROOT, 'test/specs', name)
 }
 
 interface Teardown { teardown: (fn: () => unknown) => void }

@@ -104,3 +104,12 @@ t.test('an unsatisfiable Accept on the success is 406', async (t) => {
     available: ['application/json']
   })
 })
+
+t.test('the documented 400 and 401 answers name themselves in x-mock-scenario', async (t) => {
+  const invalid = await app.inject({ method: 'POST', url: '/api/v1/posts/not-a-uuid/cancel', headers: BEARER })
+  t.equal(invalid.statusCode, 400)
+  t.equal(invalid.headers['x-mock-scenario'], 'invalidRequest')
+  const anonymous = await app.inject({ method: 'POST', url })
+  t.equal(anonymous.statusCode, 401)
+  t.equal(anonymous.headers['x-mock-scenario'], 'unauthorized')
+})

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
-import { ERROR_CODES, PROBLEMS } from '../src/index.js'
+import { ERROR_CODES, PROBLEMS } from '../dist/index.js'
 import { ROOT } from './helpers.js'
 
 t.test('the README shows the consumer example test exactly as npm test runs it', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildMockServer, check, type MockServer, type MockServerOptions } from '../src/index.js'
+import { buildMockServer, check, type MockServer, type MockServerOptions } from '../dist/index.js'
 import { invalidRequest, testSpec } from './helpers.js'
 
 // "Serve any spec a team brings": one tiny document per habit of real-world specs, under test/specs/real-world/.

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
-import { ERROR_CODES } from '../src/index.js'
+import { ERROR_CODES } from '../dist/index.js'
 import { buildMock, testSpec } from './helpers.js'
 
 const DRIFT = testSpec('contract-drift.yaml')

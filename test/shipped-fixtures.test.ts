@@ -208,3 +208,16 @@ t.test('GET /__mock/scenario-sets lists the shipped sets', async (t) => {
     }
   ])
 })
+
+t.test("/__mock/operations' default is what a header-less request gets: a `when: {}` fixture before the spec's default", async (t) => {
+  const operations = (await app.inject({ url: '/__mock/operations' })).json() as Array<{ operationId: string, default: string }>
+  t.strictSame(Object.fromEntries(operations.map(({ operationId, default: chosen }) => [operationId, chosen])), {
+    cancelPublishRequests: 'ok',
+    stopPublisher: 'ok',
+    rejectWorkflowItems: 'rejected',
+    cancelScheduledPost: 'scheduled',
+    cancelMachineImagePublish: 'cancelled'
+  })
+  const headerless = await cancelPost('497f6eca-6276-4993-bfeb-53cbbbba6f08', { 'x-mock-session': 'defaults-test' })
+  t.equal(headerless.headers['x-mock-scenario'], 'scheduled')
+})

@@ -1,9 +1,9 @@
 import t from 'tap'
-import { buildMockServer, ERROR_CODES, UnderstudyError } from '../src/index.js'
-import { compileOperationSafely } from '../src/routes/compile-operation.js'
-import { indexSpec } from '../src/openapi/index-operations.js'
-import { loadSpecs } from '../src/openapi/load-spec.js'
-import { createSchemaCompiler, type SchemaCompiler } from '../src/validate/create-schema-compiler.js'
+import { buildMockServer, ERROR_CODES, UnderstudyError } from '../dist/index.js'
+import { compileOperationSafely } from '../dist/routes/compile-operation.js'
+import { indexSpec } from '../dist/openapi/index-operations.js'
+import { loadSpecs } from '../dist/openapi/load-spec.js'
+import { createSchemaCompiler, type SchemaCompiler } from '../dist/validate/create-schema-compiler.js'
 import { invalidRequest, SPECS, testSpec } from './helpers.js'
 
 const broken = (name: string): string => testSpec(`broken/${name}`)

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import t from 'tap'
-import { assertContract, startMock } from '../src/testing/tap-helpers.js'
+import { assertContract, startMock } from '../dist/testing/tap-helpers.js'
 import { SPECS } from './helpers.js'
 
 const POSTMANTIS = path.join(SPECS, 'postmantis.yaml')

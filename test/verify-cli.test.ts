@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
-import { buildMockServer } from '../src/index.js'
+import { buildMockServer } from '../dist/index.js'
 import { FIXTURES, SPECS, runCli } from './helpers.js'
 import { parseJunit, parseTap } from './verify/parse-output.js'
 import { closedPort, startTarget, TARGET_FIXTURES, TARGET_SPEC } from './verify/target-server.js'

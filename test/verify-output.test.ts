@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatJunit, formatTap, type CaseResult, type VerifyReport } from '../src/index.js'
+import { formatJunit, formatTap, type CaseResult, type VerifyReport } from '../dist/index.js'
 import { parseJunit, parseTap } from './verify/parse-output.js'
 
 function result (name: string, overrides: Partial<CaseResult>): CaseResult {

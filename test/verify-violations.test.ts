@@ -1,5 +1,5 @@
 import t from 'tap'
-import { UnderstudyError, verify, type VerifyOptions } from '../src/index.js'
+import { UnderstudyError, verify, type VerifyOptions } from '../dist/index.js'
 import { closedPort, startTarget, TARGET_FIXTURES, TARGET_SPEC } from './verify/target-server.js'
 
 const NAMES = [

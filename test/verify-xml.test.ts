@@ -1,9 +1,9 @@
 import Fastify from 'fastify'
 import type { OpenAPIV3 } from 'openapi-types'
 import t from 'tap'
-import { verify } from '../src/index.js'
-import { serializeXml } from '../src/respond/serialize-xml.js'
-import { readXml } from '../src/verify/parse-xml.js'
+import { verify } from '../dist/index.js'
+import { serializeXml } from '../dist/respond/serialize-xml.js'
+import { readXml } from '../dist/verify/parse-xml.js'
 import { SPECS } from './helpers.js'
 
 const OP_STATUS: OpenAPIV3.SchemaObject = {

@@ -2,6 +2,7 @@ import { cp, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UnderstudyError } from '../errors.js'
+import type { CliIo } from './program.js'
 
 /** Shipped with the package (`files` in package.json): specs/ and fixtures/ to copy. */
 const TEMPLATE = fileURLToPath(new URL('../../templates/init', import.meta.url))
@@ -10,7 +11,7 @@ const TEMPLATE = fileURLToPath(new URL('../../templates/init', import.meta.url))
  * `understudy init [dir]`: writes the example spec, fixture and scenario set into `dir`.
  * It writes nothing if `specs/` or `fixtures/` is already there.
  */
-export async function init (dir: string): Promise<void> {
+export async function init (dir: string, io: CliIo): Promise<void> {
   const folders = await readdir(TEMPLATE)
   const present = []
   for (const folder of folders) {
@@ -21,7 +22,7 @@ export async function init (dir: string): Promise<void> {
   }
   for (const folder of folders) await cp(path.join(TEMPLATE, folder), path.join(dir, folder), { recursive: true, errorOnExist: true, force: false })
   const files = (await readdir(TEMPLATE, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile())
-  process.stdout.write([
+  io.stdout([
     ...files.map((entry) => `understudy: wrote ${path.join(path.relative(TEMPLATE, entry.parentPath), entry.name)}`),
     '',
     'Next:',

@@ -5,6 +5,7 @@ import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
 import { UnderstudyError } from '../errors.js'
 import { buildMockServer } from '../server/build-mock-server.js'
+import type { CliIo } from './program.js'
 import { unwritableFolder } from './unwritable-folder.js'
 
 export interface ServeOptions {
@@ -30,26 +31,19 @@ export interface ServeOptions {
 const PARENT_CHECK_MS = 1000
 
 /**
- * Starts the mock, prints what it mounted, and closes cleanly (coverage written, exit code
- * set) on SIGINT, SIGTERM, `understudy stop`, or when the process that started it is gone:
- * `npx` runs the command under a shell that passes no signal on, so `kill $MOCK` ends npm
- * and its shell, and the server follows them instead of living on as an orphan.
+ * Starts the mock, prints what it mounted, and resolves with the exit code once it has closed
+ * cleanly (coverage written) on SIGINT, SIGTERM, `understudy stop`, or when the process that
+ * started it is gone: `npx` runs the command under a shell that passes no signal on, so
+ * `kill $MOCK` ends npm and its shell, and the server follows them instead of living on as an orphan.
  */
-export async function serve (paths: string[], options: ServeOptions): Promise<void> {
+export async function serve (paths: string[], options: ServeOptions, io: CliIo): Promise<number> {
   // Found now, not after a whole test run when the server stops.
   const unwritable = options.coverageReport === undefined ? undefined : await unwritableFolder(options.coverageReport)
   if (unwritable !== undefined) throw new UnderstudyError('UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE', unwritable, { file: options.coverageReport })
-  let stopping: Promise<void> | undefined
-  let watch: NodeJS.Timeout | undefined
-  const stop = (): Promise<void> => (stopping ??= app.close().then(async () => {
-    process.stdout.write('understudy: stopped\n')
-    await reportCoverage(app.understudy.coverage(), options)
-  }).catch((error: unknown) => {
-    process.stderr.write(`understudy: error while stopping: ${String(error)}\n`)
-    process.exitCode = 1
-  }).finally(() => clearInterval(watch)))
+  let stopRequested: () => void = () => {}
+  const stopping = new Promise<void>((resolve) => { stopRequested = resolve })
   const app = await buildMockServer({
-    onStopRequest: () => { void stop() },
+    onStopRequest: () => { stopRequested() },
     specs: paths,
     bodyLimit: options.bodyLimit,
     logger: loggerFor(options.log),
@@ -62,36 +56,54 @@ export async function serve (paths: string[], options: ServeOptions): Promise<vo
     seed: options.seed,
     cors: options.cors
   })
-  const address = await app.listen({ port: options.port, host: options.host })
+  let address: string
+  try {
+    address = await app.listen({ port: options.port, host: options.host })
+  } catch (error) {
+    await app.close()
+    throw error
+  }
   const { operations, specs, scenarioSets, warnings } = app.understudy
-  for (const warning of warnings) process.stderr.write(`understudy: warning: ${warning}\n`)
+  for (const warning of warnings) io.stderr(`understudy: warning: ${warning}\n`)
   const fixtures = operations.reduce((count, operation) => count + operation.scenarios.filter((s) => s.source === 'fixture').length, 0)
   const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
   const lines = operations.map(({ method, path, spec, operationId }) =>
     `  ${`${method} ${path}`.padEnd(width + 1)}  ${spec}#${operationId}`)
-  process.stdout.write([
+  io.stdout([
     `understudy: ${operations.length} operations from ${specs.length} specs, ${fixtures} fixtures, ${scenarioSets.length} scenario sets on ${address}`,
     ...lines,
     `  control: ${address}/__mock/operations, docs: ${address}/__mock/docs`,
     ''
   ].join('\n'))
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { void stop() })
+  const signals = ['SIGINT', 'SIGTERM'] as const
+  for (const signal of signals) process.once(signal, stopRequested)
   const parent = process.ppid
-  watch = setInterval(() => { if (process.ppid !== parent) void stop() }, PARENT_CHECK_MS).unref()
+  const watch = setInterval(() => { if (process.ppid !== parent) stopRequested() }, PARENT_CHECK_MS).unref()
+
+  await stopping
+  clearInterval(watch)
+  for (const signal of signals) process.off(signal, stopRequested)
+  try {
+    await app.close()
+    io.stdout('understudy: stopped\n')
+    return await reportCoverage(app.understudy.coverage(), options, io)
+  } catch (error) {
+    io.stderr(`understudy: error while stopping: ${String(error)}\n`)
+    return 1
+  }
 }
 
-/** On shutdown: a summary, the exit code with `--fail-under`, and the coverage file. */
-async function reportCoverage (report: CoverageReport, options: ServeOptions): Promise<void> {
-  if (options.coverageReport === undefined && options.failUnder === undefined) return
-  process.stdout.write(summarizeCoverage(report).join('\n') + '\n')
-  if (options.failUnder !== undefined && isUnder(report, options.failUnder)) {
-    process.stderr.write(`understudy: coverage ${report.responses.percent}% is under --fail-under ${options.failUnder}%\n`)
-    process.exitCode = 1
-  }
+/** On shutdown: a summary, the coverage file, and the exit code (1 under `--fail-under`). */
+async function reportCoverage (report: CoverageReport, options: ServeOptions, io: CliIo): Promise<number> {
+  if (options.coverageReport === undefined && options.failUnder === undefined) return 0
+  io.stdout(summarizeCoverage(report).join('\n') + '\n')
+  const under = options.failUnder !== undefined && isUnder(report, options.failUnder)
+  if (under) io.stderr(`understudy: coverage ${report.responses.percent}% is under --fail-under ${options.failUnder}%\n`)
   if (options.coverageReport !== undefined) {
     await writeFile(options.coverageReport, JSON.stringify(report, null, 2) + '\n')
-    process.stdout.write(`understudy: coverage report written to ${options.coverageReport}\n`)
+    io.stdout(`understudy: coverage report written to ${options.coverageReport}\n`)
   }
+  return under ? 1 : 0
 }
 
 /**

@@ -1,4 +1,5 @@
 import { UnderstudyError } from '../errors.js'
+import type { CliIo } from './program.js'
 
 export interface StopOptions {
   port: number
@@ -11,7 +12,7 @@ export interface StopOptions {
  * returns once it no longer answers, so its coverage report is written and its exit code
  * set by the time `wait $MOCK` returns.
  */
-export async function stop (options: StopOptions): Promise<void> {
+export async function stop (options: StopOptions, io: CliIo): Promise<void> {
   const base = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`
   const answer = await fetch(`${base}/__mock/stop`, { method: 'POST' }).catch(() => undefined)
   if (answer === undefined) throw new UnderstudyError('UNDERSTUDY_STOP_FAILED', `nothing answers on ${base}`)
@@ -21,5 +22,5 @@ export async function stop (options: StopOptions): Promise<void> {
     if (Date.now() > deadline) throw new UnderstudyError('UNDERSTUDY_STOP_FAILED', `${base} still answers after ${options.timeout} ms`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  process.stdout.write(`understudy: ${base} stopped\n`)
+  io.stdout(`understudy: ${base} stopped\n`)
 }

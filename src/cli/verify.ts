@@ -4,6 +4,7 @@ import { formatJunit } from '../verify/format-junit.js'
 import { formatTapFooter, formatTapHeader, formatTapTestPoint } from '../verify/format-tap.js'
 import { checkTarget, optionError, parseBasePathArgument, parseHeaderArgument } from '../verify/validate-options.js'
 import { verify } from '../verify/verify.js'
+import type { CliIo } from './program.js'
 import { unwritableFolder } from './unwritable-folder.js'
 
 /** What `--scenario-header` without a name sends: the mock's own header. */
@@ -23,7 +24,7 @@ export interface VerifyCommandOptions {
 }
 
 /** `understudy verify`: TAP on stdout as the cases run, JUnit on request; exit 1 on any failure. */
-export async function verifyCommand (paths: string[], options: VerifyCommandOptions): Promise<void> {
+export async function verifyCommand (paths: string[], options: VerifyCommandOptions, io: CliIo): Promise<number> {
   const unwritable = options.junit === undefined ? undefined : await unwritableFolder(options.junit)
   if (unwritable !== undefined) throw optionError('--junit', `cannot write ${options.junit}: ${unwritable}`)
   await checkReachable(checkTarget(options.target), options.timeout)
@@ -44,11 +45,11 @@ export async function verifyCommand (paths: string[], options: VerifyCommandOpti
     basePaths: Object.fromEntries(options.basePath.map(parseBasePathArgument)),
     ...(options.scenarioHeader === undefined ? {} : { scenarioHeader: options.scenarioHeader === true ? DEFAULT_SCENARIO_HEADER : options.scenarioHeader }),
     timeoutMs: options.timeout,
-    onStart: (total) => process.stdout.write(formatTapHeader(total)),
-    onCase: (result, index) => process.stdout.write(formatTapTestPoint(result, index))
+    onStart: (total) => { io.stdout(formatTapHeader(total)) },
+    onCase: (result, index) => { io.stdout(formatTapTestPoint(result, index)) }
   })
-  process.stdout.write(formatTapFooter(report))
-  for (const warning of report.warnings) process.stderr.write(`understudy: warning: ${warning}\n`)
+  io.stdout(formatTapFooter(report))
+  for (const warning of report.warnings) io.stderr(`understudy: warning: ${warning}\n`)
   if (options.junit !== undefined) {
     try {
       await writeFile(options.junit, formatJunit(report))
@@ -56,7 +57,7 @@ export async function verifyCommand (paths: string[], options: VerifyCommandOpti
       throw optionError('--junit', `cannot write ${options.junit}: ${(error as Error).message}`)
     }
   }
-  process.exitCode = report.failed > 0 ? 1 : 0
+  return report.failed > 0 ? 1 : 0
 }
 
 /** Connection errors that mean nothing listens there: every case would fail the same way. */

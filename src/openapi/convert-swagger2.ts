@@ -1,5 +1,4 @@
 /// <reference path="../types/swagger2openapi.d.ts" />
-import swagger2openapi from 'swagger2openapi'
 import { UnderstudyError } from '../errors.js'
 import { childPointer } from './resolve-ref.js'
 
@@ -16,6 +15,8 @@ const WARNING_KEY = 'x-s2o-warning'
 export async function convertSwagger2 (document: object, file: string, tolerate: (error: UnderstudyError) => void): Promise<Record<string, unknown>> {
   let converted: Record<string, unknown>
   try {
+    // Loaded here: most specs are OpenAPI 3, and the converter is 40 modules.
+    const { default: swagger2openapi } = await import('swagger2openapi')
     // `text` is what it would otherwise make by serialising the whole document again.
     converted = await swagger2openapi.convertObj(document, { patch: true, warnOnly: true, direct: true, text: '-' }) as Record<string, unknown>
   } catch (error) {
