@@ -58,7 +58,7 @@ const GET = (url: string): string => `"${process.execPath}" -e "fetch('${url}').
 async function ciScript (dir: string, port: number, script: string): Promise<string> {
   const { stdout } = await run('bash', ['-c', `
     npx understudy serve --port ${port} --coverage-report cov.json --fail-under 80 > serve.log 2>&1 & MOCK=$!
-    for i in $(seq 100); do ${GET(`http://127.0.0.1:${port}/__mock/health`)} > /dev/null && break; sleep 0.1; done
+    for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2> /dev/null && break; sleep 0.1; done
     ${GET(`http://127.0.0.1:${port}/api/todos/1`)}
     ${script}`], { cwd: dir, timeout: 25_000 })
   return stdout

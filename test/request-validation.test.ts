@@ -183,3 +183,302 @@ t.test('routing (edge-cases.yaml and the seeds)', async (t) => {
     t.equal((await mocks.inject({ method: 'OPTIONS', url: '/nope' })).statusCode, 204)
   })
 })
+
+t.test('parameter styles', async (t) => {
+  const app = await buildMock(t, { specs: [testSpec('styles-params.yaml')], fixtures: false })
+  const OK = { ok: true }
+
+  async function get (url: string, headers: Record<string, string> = {}): Promise<{ status: number, body: unknown }> {
+    const res = await app.inject({ url, headers })
+    return { status: res.statusCode, body: res.json() }
+  }
+
+  t.test('simple path parameters: arrays and objects, exploded or not', async (t) => {
+    t.strictSame(await get('/simple/3,4/x,1,y,2'), { status: 200, body: OK })
+    t.strictSame(await get('/simple-exploded/x=1,y=2'), { status: 200, body: OK })
+    t.strictSame(await get('/simple/3,a/x,1,y'), {
+      status: 400,
+      body: invalidRequest('simplePath', [
+        { in: 'path', path: '/ids/1', message: 'must be integer' },
+        { in: 'path', path: '/point', message: 'must be object' }
+      ])
+    })
+    t.strictSame(await get('/simple-exploded/x=1,y=b'), { status: 400, body: invalidRequest('simpleExplodedPath', [{ in: 'path', path: '/point/y', message: 'must be integer' }]) })
+  })
+
+  t.test('label path parameters: a leading dot, then dots (exploded) or commas', async (t) => {
+    t.strictSame(await get('/label/.5/.3.4/.x,1,y,2'), { status: 200, body: OK })
+    t.strictSame(await get('/label-flat/.3,4/.x=1.y=2'), { status: 200, body: OK })
+    t.strictSame(await get('/label/5/.3.x/.x,1,y'), {
+      status: 400,
+      body: invalidRequest('labelPath', [
+        { in: 'path', path: '/one', message: 'must start with "." (label style)' },
+        { in: 'path', path: '/many/1', message: 'must be integer' },
+        { in: 'path', path: '/point', message: 'must be object' }
+      ])
+    })
+  })
+
+  t.test('matrix path parameters: ;name=value, lists, repeated names and exploded objects', async (t) => {
+    t.strictSame(await get('/matrix/;id=5/;ids=3,4/;tags=a;tags=b/;x=1;y=2'), { status: 200, body: OK })
+    t.strictSame(await get('/matrix/;id=5/;ids=3/;tags=a/;x=1;y=2'), { status: 200, body: OK }, 'one item is a list of one')
+    t.strictSame(await get('/matrix/5/;other=3/;tags=c/;x=1'), {
+      status: 400,
+      body: invalidRequest('matrixPath', [
+        { in: 'path', path: '/id', message: 'must start with ";id=" (matrix style)' },
+        { in: 'path', path: '/ids', message: 'must start with ";ids=" (matrix style)' },
+        { in: 'path', path: '/tags/0', message: 'must be equal to one of the allowed values: a, b' },
+        { in: 'path', path: '/point/y', message: "must have required property 'y'" }
+      ])
+    })
+  })
+
+  t.test('an empty path segment is a missing path parameter, not an empty string', async (t) => {
+    t.strictSame(await get('/users/7/x'), { status: 200, body: OK })
+    t.strictSame(await get('/users//x'), { status: 400, body: invalidRequest('userThing', [{ in: 'path', path: '/id', message: "must have required property 'id'" }]) })
+  })
+
+  t.test('an exploded form object is made of its properties\' keys', async (t) => {
+    t.strictSame(await get('/search?offset=1&limit=123'), { status: 200, body: OK })
+    t.strictSame(await get('/search?offset=1&limit=1001'), { status: 400, body: invalidRequest('search', [{ in: 'query', path: '/page/limit', message: 'must be <= 1000' }]) })
+    t.strictSame(await get('/search?offset=x'), { status: 400, body: invalidRequest('search', [{ in: 'query', path: '/page/offset', message: 'must be integer' }]) })
+  })
+
+  t.test('query objects and arrays: non-exploded form, deepObject, space- and pipe-delimited', async (t) => {
+    t.strictSame(await get('/search?coords=lat,1.5,lon,-2&filter[color]=red&filter[size]=M&spaced=1%202&piped=a|b&tags=x&tags=y'), { status: 200, body: OK })
+    t.strictSame(await get('/search?tags=x'), { status: 200, body: OK }, 'one repeated key is a list of one')
+    t.strictSame(await get('/search?coords=lat,north&filter[color]=green&filter[shape]=round&spaced=1+b&piped=a|b'), {
+      status: 400,
+      body: invalidRequest('search', [
+        { in: 'query', path: '/coords/lat', message: 'must be number' },
+        { in: 'query', path: '/filter', message: 'must NOT have additional properties' },
+        { in: 'query', path: '/filter/color', message: 'must be equal to one of the allowed values: red, blue' },
+        { in: 'query', path: '/spaced/1', message: 'must be integer' }
+      ])
+    })
+  })
+
+  t.test('a content parameter is parsed as JSON and validated as such, without coercion', async (t) => {
+    t.strictSame(await get(`/search?meta=${encodeURIComponent('{"a":1}')}`), { status: 200, body: OK })
+    t.strictSame(await get(`/search?meta=${encodeURIComponent('{"a":"1"}')}`), { status: 400, body: invalidRequest('search', [{ in: 'query', path: '/meta/a', message: 'must be integer' }]) })
+    t.strictSame(await get('/search?meta={a:1'), { status: 400, body: invalidRequest('search', [{ in: 'query', path: '/meta', message: 'must be valid JSON' }]) })
+  })
+
+  t.test('an empty schema takes anything; allowReserved takes reserved characters', async (t) => {
+    t.strictSame(await get('/search?anything=1&anything=[x]'), { status: 200, body: OK })
+    t.strictSame(await get('/search?path=/a/b:c@d!$'), { status: 200, body: OK })
+    t.strictSame(await get('/search?path=a'), { status: 400, body: invalidRequest('search', [{ in: 'query', path: '/path', message: 'must match pattern "^/"' }]) })
+  })
+
+  t.test('a free-form exploded object takes the keys no other parameter has', async (t) => {
+    t.strictSame(await get('/free?known=a&x=1&y=2'), { status: 200, body: OK })
+    t.strictSame(await get('/free?known=a&x=one'), { status: 400, body: invalidRequest('freeForm', [{ in: 'query', path: '/rest/x', message: 'must be integer' }]) })
+  })
+
+  t.test('empty query values: allowed with allowEmptyValue, refused for a required parameter, validated otherwise', async (t) => {
+    t.strictSame(await get('/empty?q=a&term=&limit=&sort='), { status: 200, body: OK })
+    t.strictSame(await get('/empty?q=a&term=ab'), { status: 400, body: invalidRequest('emptyValues', [{ in: 'query', path: '/term', message: 'must NOT have fewer than 3 characters' }]) })
+    t.strictSame(await get('/empty?q=&limit=x'), {
+      status: 400,
+      body: invalidRequest('emptyValues', [
+        { in: 'query', path: '/q', message: 'must not be empty' },
+        { in: 'query', path: '/term', message: "must have required property 'term'" },
+        { in: 'query', path: '/limit', message: 'must be integer' }
+      ])
+    })
+  })
+
+  t.test('headers are simple (lists, pairs, exploded pairs, JSON content); cookies are form, lists comma-separated', async (t) => {
+    const good = { 'x-ids': '1, 2', 'x-point': 'x=1,y=2', 'x-pair': 'x,1,y,2', 'x-meta': '{"a":1}', cookie: 'ids=1,2; more=3,4; prefs=theme,dark,size,2' }
+    t.strictSame(await get('/headers', good), { status: 200, body: OK })
+    t.strictSame(await get('/headers', { 'x-ids': '1,b', 'x-point': 'x=1', 'x-pair': 'x,1,y,z', 'x-meta': '{"a":true}', cookie: 'ids=1,c; prefs=theme,pink' }), {
+      status: 400,
+      body: invalidRequest('headersAndCookies', [
+        { in: 'header', path: '/X-Ids/1', message: 'must be integer' },
+        { in: 'header', path: '/X-Point/y', message: "must have required property 'y'" },
+        { in: 'header', path: '/X-Pair/y', message: 'must be integer' },
+        { in: 'header', path: '/X-Meta/a', message: 'must be integer' },
+        { in: 'cookie', path: '/ids/1', message: 'must be integer' },
+        { in: 'cookie', path: '/prefs/theme', message: 'must be equal to one of the allowed values: dark, light' }
+      ])
+    })
+  })
+
+  t.test('a body sent to an operation without requestBody is 415; no body, or an empty one, is fine', async (t) => {
+    const sent = await app.inject({ method: 'POST', url: '/no-body', headers: { 'content-type': 'application/json' }, payload: '{"a":1}' })
+    t.equal(sent.statusCode, 415)
+    t.strictSame(sent.json(), unsupportedMediaType('noBody takes no request body, and this request has one (Content-Type: application/json)', []))
+    const untyped = await app.inject({ method: 'DELETE', url: '/no-body', payload: 'hello' })
+    t.equal(untyped.statusCode, 415)
+    t.equal(untyped.json().detail, 'deleteNoBody takes no request body, and this request has one (Content-Type: (none))')
+    for (const request of [{}, { payload: '' }, { headers: { 'content-type': 'application/json' }, payload: '' }]) {
+      const res = await app.inject({ method: 'POST', url: '/no-body', ...request })
+      t.equal(res.statusCode, 200)
+      t.strictSame(res.json(), OK)
+    }
+    t.strictSame(await get('/users/1/x', { 'content-type': 'text/plain' }), { status: 200, body: OK }, 'a GET without a body')
+    const getWithBody = await app.inject({ method: 'GET', url: '/no-body', headers: { 'content-type': 'application/json' }, payload: '{"a":1}' })
+    t.equal(getWithBody.statusCode, 415)
+    t.equal(getWithBody.json().detail, 'getNoBody takes no request body, and this request has one (Content-Type: application/json)')
+  })
+
+  t.test('a GET that documents a request body reads and validates it', async (t) => {
+    const json = { 'content-type': 'application/json' }
+    const ok = await app.inject({ method: 'GET', url: '/report', headers: json, payload: '{"top":5}' })
+    t.equal(ok.statusCode, 200)
+    t.strictSame(ok.json(), OK)
+    const wrong = await app.inject({ method: 'GET', url: '/report', headers: json, payload: '{"top":"five"}' })
+    t.equal(wrong.statusCode, 400)
+    t.strictSame(wrong.json(), invalidRequest('getReport', [{ in: 'body', path: '/top', message: 'must be integer' }]))
+    const missing = await app.inject({ method: 'GET', url: '/report' })
+    t.strictSame(missing.json(), invalidRequest('getReport', [{ in: 'body', path: '', message: 'request body is required' }]))
+  })
+})
+
+t.test('form and multipart bodies', async (t) => {
+  const SPEC = testSpec('form-bodies.yaml')
+  const app = await buildMock(t, { specs: [SPEC], fixtures: false })
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+  const BOUNDARY = 'understudy-boundary'
+  const MULTIPART = { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }
+
+  interface Part { name: string, value: string | Buffer, filename?: string, type?: string }
+
+  /** A multipart/form-data body, written out as a browser would. */
+  function multipart (parts: readonly Part[]): Buffer {
+    const chunks: Buffer[] = []
+    for (const { name, value, filename, type } of parts) {
+      const disposition = `form-data; name="${name}"${filename === undefined ? '' : `; filename="${filename}"`}`
+      const head = `--${BOUNDARY}\r\nContent-Disposition: ${disposition}\r\n${type === undefined ? '' : `Content-Type: ${type}\r\n`}\r\n`
+      chunks.push(Buffer.from(head), Buffer.from(value), Buffer.from('\r\n'))
+    }
+    chunks.push(Buffer.from(`--${BOUNDARY}--\r\n`))
+    return Buffer.concat(chunks)
+  }
+
+  async function post (url: string, headers: Record<string, string>, payload: string | Buffer): Promise<{ status: number, body: unknown, violations?: unknown }> {
+    const res = await app.inject({ method: 'POST', url, headers, payload })
+    const header = res.headers['x-mock-violations']
+    return { status: res.statusCode, body: res.json(), ...(header === undefined ? {} : { violations: JSON.parse(String(header)) }) }
+  }
+
+  const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff])
+
+  t.test('a urlencoded body is read by its encoding and coerced to the schema\'s types', async (t) => {
+    const body = [
+      'name=Ada+Lovelace', 'age=36', 'subscribed=true', 'nickname=', 'tags=a', 'tags=b', 'colors=red,green',
+      'ids=1|2|3', 'address[city]=London', 'address[zip]=12345', `meta=${encodeURIComponent('{"source":"web","campaign":7}')}`
+    ].join('&')
+    t.strictSame(await post('/signup', FORM, body), { status: 201, body: { id: 1 } })
+    t.strictSame(await post('/signup', FORM, 'name=Ada&age=36&tags=c'), { status: 201, body: { id: 1 } }, 'one value of an array field is a list of one')
+  })
+
+  t.test('an invalid urlencoded field is an invalid request, pointing at the field', async (t) => {
+    const body = `name=&age=old&tags=a&tags=z&colors=&ids=1|x&address[zip]=1&meta=${encodeURIComponent('{"campaign":"7"}')}&extra=1`
+    t.strictSame(await post('/signup', FORM, body), {
+      status: 400,
+      body: invalidRequest('signup', [
+        { in: 'body', path: '', message: 'must NOT have additional properties' },
+        { in: 'body', path: '/name', message: 'must NOT have fewer than 1 characters' },
+        { in: 'body', path: '/age', message: 'must be integer' },
+        { in: 'body', path: '/tags/1', message: 'must be equal to one of the allowed values: a, b, c' },
+        { in: 'body', path: '/ids/1', message: 'must be integer' },
+        { in: 'body', path: '/address/zip', message: 'must match pattern "^[0-9]{5}$"' },
+        { in: 'body', path: '/meta/source', message: "must have required property 'source'" }
+      ])
+    })
+    t.strictSame(await post('/signup', FORM, 'age=3&meta={oops'), {
+      status: 400,
+      body: invalidRequest('signup', [
+        { in: 'body', path: '/meta', message: 'must be valid JSON' },
+        { in: 'body', path: '/name', message: "must have required property 'name'" }
+      ])
+    }, 'a JSON field that does not parse is reported once')
+  })
+
+  t.test('fixtures match the fields of a form body', async (t) => {
+    const fixtures = t.testdir({ 'form-bodies': { signup: { 'taken.yaml': 'status: 409\nwhen: {body: {/name: taken, /age: "5"}}' } } })
+    const mock = await buildMock(t, { specs: [SPEC], fixtures })
+    const taken = await mock.inject({ method: 'POST', url: '/signup', headers: FORM, payload: 'name=taken&age=5' })
+    t.equal(taken.statusCode, 409)
+    t.strictSame(taken.json(), { error: 'name taken' })
+    const free = await mock.inject({ method: 'POST', url: '/signup', headers: FORM, payload: 'name=free&age=5' })
+    t.equal(free.statusCode, 201)
+  })
+
+  t.test('a multipart body: files as bytes, text coerced, objects and JSON parts parsed', async (t) => {
+    const body = multipart([
+      { name: 'title', value: 'Holiday' },
+      { name: 'count', value: '2' },
+      { name: 'file', value: PNG, filename: 'a.png', type: 'image/png' },
+      { name: 'photos', value: PNG, filename: 'b.png', type: 'image/png' },
+      { name: 'photos', value: 'not even an image', filename: 'c.txt' },
+      { name: 'labels', value: 'x' },
+      { name: 'labels', value: 'y' },
+      { name: 'meta', value: '{"kind":"image"}' },
+      { name: 'extra', value: '{"n":1}', type: 'application/json' },
+      { name: 'undeclared', value: 'kept' }
+    ])
+    t.strictSame(await post('/uploads', MULTIPART, body), { status: 201, body: { stored: true } })
+    t.strictSame(await post('/uploads', MULTIPART, multipart([{ name: 'title', value: 'T' }, { name: 'file', value: '' }])), { status: 201, body: { stored: true } }, 'an empty file is still a file')
+  })
+
+  t.test('an invalid multipart field gets the documented 400, with the violations', async (t) => {
+    const body = multipart([
+      { name: 'title', value: 'x'.repeat(21) },
+      { name: 'count', value: 'two' },
+      { name: 'labels', value: 'z' },
+      { name: 'meta', value: '{"kind":"video"}' },
+      { name: 'extra', value: '{"n":' }
+    ])
+    t.strictSame(await post('/uploads', MULTIPART, body), {
+      status: 400,
+      body: { error: 'invalid upload' },
+      violations: [
+        { in: 'body', path: '/extra', message: 'must be valid JSON' },
+        { in: 'body', path: '/file', message: "must have required property 'file'" },
+        { in: 'body', path: '/title', message: 'must NOT have more than 20 characters' },
+        { in: 'body', path: '/count', message: 'must be integer' },
+        { in: 'body', path: '/labels/0', message: 'must be equal to one of the allowed values: x, y' },
+        { in: 'body', path: '/meta/kind', message: 'must be equal to one of the allowed values: doc, image' }
+      ]
+    })
+  })
+
+  t.test('malformed multipart is an invalid request answered with the malformed example, never a 500', async (t) => {
+    const cut = multipart([{ name: 'title', value: 'T' }, { name: 'file', value: PNG }]).subarray(0, 60)
+    const cases: Array<[Record<string, string>, string | Buffer, string]> = [
+      [{ 'content-type': 'multipart/form-data' }, multipart([{ name: 'title', value: 'T' }]), 'body is not valid multipart/form-data: the Content-Type has no boundary'],
+      [MULTIPART, cut, 'body is not valid multipart/form-data: Multipart stream not finished'],
+      [MULTIPART, 'plain text where the parts should be', 'body is not valid multipart/form-data: Invalid multipart stream: missing initial boundary'],
+      [MULTIPART, `--${BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nx\r\n--${BOUNDARY}--\r\n`, 'body is not valid multipart/form-data: a part has no Content-Disposition name']
+    ]
+    for (const [headers, payload, message] of cases) {
+      t.strictSame(await post('/uploads', headers, payload), { status: 400, body: { error: 'unreadable upload' }, violations: [{ in: 'body', path: '', message }] })
+    }
+  })
+
+  t.test('multipart is bounded by the body limit', async (t) => {
+    const small = await buildMock(t, { specs: [SPEC], fixtures: false, bodyLimit: 256 })
+    const res = await small.inject({ method: 'POST', url: '/uploads', headers: MULTIPART, payload: multipart([{ name: 'title', value: 'T' }, { name: 'file', value: Buffer.alloc(300) }]) })
+    t.equal(res.statusCode, 413)
+    t.strictSame(res.json(), { type: 'urn:understudy:error:payload-too-large', title: 'Payload too large', status: 413, detail: 'The request body is larger than the server accepts.' })
+  })
+
+  t.test('form media types without a schema: any well-formed body, read but not validated', async (t) => {
+    const form = await app.inject({ method: 'POST', url: '/anything', headers: FORM, payload: 'a=1&a=2' })
+    t.equal(form.statusCode, 204)
+    const parts = await app.inject({ method: 'POST', url: '/anything', headers: MULTIPART, payload: multipart([{ name: 'a', value: PNG, filename: 'a.png' }]) })
+    t.equal(parts.statusCode, 204)
+    const broken = await app.inject({ method: 'POST', url: '/anything', headers: MULTIPART, payload: 'plain text where the parts should be' })
+    t.equal(broken.statusCode, 400)
+    t.strictSame(broken.json(), invalidRequest('anyForm', [{ in: 'body', path: '', message: 'body is not valid multipart/form-data: Invalid multipart stream: missing initial boundary' }]))
+  })
+
+  t.test('a form body where the operation takes only JSON is 415; JSON still goes as JSON', async (t) => {
+    const multi = await app.inject({ method: 'POST', url: '/signup', headers: MULTIPART, payload: multipart([{ name: 'name', value: 'A' }]) })
+    t.equal(multi.statusCode, 415)
+    t.strictSame(multi.json().supported, ['application/x-www-form-urlencoded', 'application/json'])
+    t.strictSame(await post('/signup', { 'content-type': 'application/json' }, '{"name":"A"}'), { status: 201, body: { id: 1 } })
+  })
+})

@@ -1,5 +1,6 @@
-import t from 'tap'
-import { BEARER, buildMock } from './helpers.js'
+import type { FastifyInstance } from 'fastify'
+import t, { type Test } from 'tap'
+import { BEARER, buildMock, unsupportedMediaType } from './helpers.js'
 
 const app = await buildMock(t)
 const POST = '/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel'
@@ -77,4 +78,229 @@ t.test('a scenario chosen for an error status can be faked too', async (t) => {
   const res = await app.inject({ method: 'POST', url: POST, headers: { ...BEARER, 'x-mock-scenario': 'conflict', 'x-mock-dynamic': 'true', 'x-mock-seed': '1' } })
   t.equal(res.statusCode, 409)
   t.same(Object.keys(res.json() as object).sort(), ['code', 'detail', 'status', 'title', 'type'])
+})
+
+t.test('sessions', async (t) => {
+  // The subtests run in order and share this server: each uses its own session ids.
+  const app = await buildMock(t)
+  const STOP = '/studio/api/1/services/api/1/publish/stop.json'
+  const CANCEL_REQUESTS = '/studio/api/1/services/api/1/publish/cancel-publish-requests.json'
+  const REJECT = '/studio/api/1/services/api/1/workflow/reject.json?site_id=mysite'
+  const JSON_TYPE = 'application/json; charset=utf-8'
+  const STOP_SCENARIOS = 'ok, invalidParameters, missingSiteId, badRequest, unauthorized, forbidden, siteNotFound, internalError, noSiteId, nosuchSite, nosuchSiteInBody'
+
+  type Headers = Record<string, string>
+  interface Reply { statusCode: number, headers: Record<string, unknown>, body: string, json: () => unknown }
+
+  const session = (id: string, choice: { set?: string, scenarios?: Record<string, string>, state?: Record<string, string> } = {}): object =>
+    ({ id, set: choice.set ?? null, scenarios: choice.scenarios ?? {}, state: choice.state ?? {} })
+  const put = async (id: string, payload?: object | string, server: FastifyInstance = app): Promise<Reply> =>
+    await server.inject({ method: 'PUT', url: `/__mock/sessions/${id}`, ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }) })
+  const get = async (id: string, server: FastifyInstance = app): Promise<Reply> => await server.inject({ method: 'GET', url: `/__mock/sessions/${id}` })
+  const notFound = (id: string): object =>
+    ({ type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: `No session '${id}' (a session starts with a PUT, or when a fixture records state in it).` })
+
+  const CALLS = {
+    stop: { url: `${STOP}?site_id=mysite` },
+    cancelRequests: { url: CANCEL_REQUESTS, payload: { site_id: 'mysite', package_ids: ['588d5441-9aa9-4fb7-9a51-8c9a80f4f1d5'] } },
+    reject: { url: REJECT, payload: { items: ['/site/website/index.xml'] } }
+  }
+
+  /** The scenario that answered one of Crafter's calls. */
+  async function scenarioOf (call: keyof typeof CALLS, headers: Headers = {}, server: FastifyInstance = app): Promise<unknown> {
+    return (await server.inject({ method: 'POST', ...CALLS[call], headers: { ...BEARER, ...headers } })).headers['x-mock-scenario']
+  }
+
+  /** The scenario that answered a PostMantis cancel. */
+  async function cancelScenario (postId: string, headers: Headers = {}): Promise<unknown> {
+    return (await app.inject({ method: 'POST', url: `/api/v1/posts/${postId}/cancel`, headers: { ...BEARER, ...headers } })).headers['x-mock-scenario']
+  }
+
+  /** Status, content type (JSON for 200, problem+json otherwise) and the whole body. */
+  function answers (t: Test, res: Reply, status: number, body: unknown): void {
+    t.equal(res.statusCode, status)
+    t.equal(res.headers['content-type'], status === 200 ? JSON_TYPE : 'application/problem+json')
+    t.strictSame(res.json(), body)
+  }
+
+  t.test('PUT creates a session, GET reads it, GET /__mock/sessions lists it', async (t) => {
+    const choice = { set: 'logged-out', scenarios: { stopPublisher: 'forbidden' } }
+    answers(t, await put('crud', choice), 200, session('crud', choice))
+    answers(t, await get('crud'), 200, session('crud', choice))
+    answers(t, await app.inject({ method: 'GET', url: '/__mock/sessions' }), 200, [session('default'), session('crud', choice)])
+  })
+
+  t.test('GET of an unknown session is a 404 problem; DELETE answers 204, then the session is gone', async (t) => {
+    answers(t, await get('nobody'), 404, notFound('nobody'))
+    await put('doomed', { set: 'publisher-down' })
+    const gone = await app.inject({ method: 'DELETE', url: '/__mock/sessions/doomed' })
+    t.equal(gone.statusCode, 204)
+    t.equal(gone.body, '')
+    answers(t, await get('doomed'), 404, notFound('doomed'))
+    t.equal(await scenarioOf('stop', { 'x-mock-session': 'doomed' }), 'ok', 'its choice no longer applies')
+  })
+
+  t.test('PUT replaces the choice and keeps the recorded state', async (t) => {
+    const postId = '22222222-2222-4222-8222-000000000001'
+    const headers = { 'x-mock-session': 'keeper' }
+    t.equal(await cancelScenario(postId, headers), 'scheduled', 'a request that records state starts the session')
+    const state = { [`post:${postId}`]: 'canceled' }
+    answers(t, await get('keeper'), 200, session('keeper', { state }))
+    answers(t, await put('keeper', { set: 'publisher-down' }), 200, session('keeper', { set: 'publisher-down', state }))
+    answers(t, await put('keeper', { scenarios: { rejectWorkflowItems: 'noItems' } }), 200, session('keeper', { scenarios: { rejectWorkflowItems: 'noItems' }, state }))
+    answers(t, await put('keeper', { set: null }), 200, session('keeper', { state }))
+    answers(t, await put('keeper'), 200, session('keeper', { state }))
+    t.equal(await cancelScenario(postId, headers), 'alreadyCanceled')
+  })
+
+  t.test('DELETE of the default session resets it: it still exists, empty', async (t) => {
+    await put('default', { set: 'logged-out' })
+    t.equal(await cancelScenario('22222222-2222-4222-8222-000000000002', { 'x-mock-scenario': 'scheduled' }), 'scheduled')
+    answers(t, await get('default'), 200, session('default', { set: 'logged-out', state: { 'post:22222222-2222-4222-8222-000000000002': 'canceled' } }))
+    t.equal((await app.inject({ method: 'DELETE', url: '/__mock/sessions/default' })).statusCode, 204)
+    answers(t, await get('default'), 200, session('default'))
+    t.equal(await scenarioOf('stop'), 'ok')
+    t.equal(await cancelScenario('22222222-2222-4222-8222-000000000002'), 'scheduled')
+    await app.inject({ method: 'POST', url: '/__mock/reset?session=default' })
+  })
+
+  t.test('a set, per-operation scenarios, and both: the operation\'s scenario wins over the set', async (t) => {
+    await put('by-set', { set: 'logged-out' })
+    await put('by-ops', { scenarios: { stopPublisher: 'forbidden' } })
+    await put('by-both', { set: 'logged-out', scenarios: { stopPublisher: 'forbidden' } })
+    const expected: Record<string, [unknown, unknown, unknown]> = {
+      'by-set': ['unauthorized', 'unauthorized', 'unauthorized'],
+      'by-ops': ['forbidden', 'ok', 'rejected'],
+      'by-both': ['forbidden', 'unauthorized', 'unauthorized']
+    }
+    for (const [id, scenarios] of Object.entries(expected)) {
+      const headers = { 'x-mock-session': id }
+      t.strictSame([await scenarioOf('stop', headers), await scenarioOf('cancelRequests', headers), await scenarioOf('reject', headers)], scenarios, id)
+    }
+    const res = await app.inject({ method: 'POST', url: `${STOP}?site_id=nosuch`, headers: { ...BEARER, 'x-mock-session': 'by-set' } })
+    t.equal(res.statusCode, 401, "the session's choice wins over a fixture's when")
+    t.strictSame(res.json(), { message: 'Unauthorized' })
+  })
+
+  t.test('the mock_session cookie names the session too', async (t) => {
+    await put('cookie-fan', { scenarios: { stopPublisher: 'internalError' } })
+    t.equal(await scenarioOf('stop', { cookie: 'mock_session=cookie-fan' }), 'internalError')
+    t.equal(await scenarioOf('stop', { cookie: 'JSESSIONID=abc; mock_session=cookie-fan; XSRF-TOKEN=tok' }), 'internalError', 'among other cookies')
+  })
+
+  t.test('requests with no session use default; PUT /__mock/sessions/default changes them', async (t) => {
+    answers(t, await put('default', { scenarios: { stopPublisher: 'siteNotFound' } }), 200, session('default', { scenarios: { stopPublisher: 'siteNotFound' } }))
+    t.equal(await scenarioOf('stop'), 'siteNotFound')
+    t.equal(await scenarioOf('stop', { 'x-mock-session': 'default' }), 'siteNotFound', 'naming default is the same')
+    t.equal(await scenarioOf('stop', { 'x-mock-session': 'never-put' }), 'ok', "another session, even an unknown one, does not take default's choice")
+    await put('default', {})
+    t.equal(await scenarioOf('stop'), 'ok')
+  })
+
+  t.test("a request's x-mock-scenario and Prefer win over the session", async (t) => {
+    const headers = { 'x-mock-session': 'by-both' }
+    t.equal(await scenarioOf('stop', { ...headers, 'x-mock-scenario': 'ok' }), 'ok')
+    t.equal(await scenarioOf('stop', { ...headers, 'x-mock-scenario': 'publisher-down' }), 'internalError', 'a set in the header')
+    t.equal(await scenarioOf('reject', { ...headers, 'x-mock-scenario': 'publisher-down' }), 'unauthorized', "outside the header's set, the session's choice")
+    t.equal(await scenarioOf('stop', { ...headers, prefer: 'code=404' }), 'siteNotFound')
+  })
+
+  t.test('two sessions with different choices and state do not see each other', async (t) => {
+    const postId = '22222222-2222-4222-8222-000000000003'
+    const a = { 'x-mock-session': 'iso-a' }
+    const b = { 'x-mock-session': 'iso-b' }
+    await put('iso-a', { set: 'publisher-down' })
+    await put('iso-b', { scenarios: { stopPublisher: 'forbidden' } })
+    t.strictSame([await scenarioOf('stop', a), await scenarioOf('stop', b), await scenarioOf('stop')], ['internalError', 'forbidden', 'ok'])
+    t.strictSame([await cancelScenario(postId, a), await cancelScenario(postId, a), await cancelScenario(postId, b)], ['scheduled', 'alreadyCanceled', 'scheduled'])
+    t.equal(await cancelScenario(postId, b), 'alreadyCanceled')
+    const state = { [`post:${postId}`]: 'canceled' }
+    answers(t, await get('iso-a'), 200, session('iso-a', { set: 'publisher-down', state }))
+    answers(t, await get('iso-b'), 200, session('iso-b', { scenarios: { stopPublisher: 'forbidden' }, state }))
+    answers(t, await get('default'), 200, session('default'))
+  })
+
+  t.test('an invalid PUT is a 400 invalid-session problem and changes nothing', async (t) => {
+    const long = 'x'.repeat(129)
+    const cases: Array<[string, string, object | string, string[]]> = [
+      ['malformed JSON', 'bad-put', '{"set": ', ['body is not valid JSON: Unexpected end of JSON input']],
+      ['not an object', 'bad-put', [], ['/ must be object']],
+      ['unknown key', 'bad-put', { sets: 'logged-out' }, ['/ must NOT have additional properties']],
+      ['set of the wrong type', 'bad-put', { set: 3 }, ['/set must be string,null']],
+      ['scenario of the wrong type', 'bad-put', { scenarios: { stopPublisher: 1 } }, ['/scenarios/stopPublisher must be string']],
+      ['unknown set', 'bad-put', { set: 'nope' }, ["no scenario set 'nope' (known: logged-out, publisher-down, rate-limited)"]],
+      ['unknown operation', 'bad-put', { scenarios: { nope: 'ok' } }, ["no operation 'nope'"]],
+      ['unknown scenario', 'bad-put', { scenarios: { stopPublisher: 'nope' } }, [`stopPublisher has no scenario 'nope' (known: ${STOP_SCENARIOS})`]],
+      ['every problem at once', 'bad-put', { set: 'nope', scenarios: { nope: 'ok', stopPublisher: 'nope' } },
+        ["no scenario set 'nope' (known: logged-out, publisher-down, rate-limited)", "no operation 'nope'", `stopPublisher has no scenario 'nope' (known: ${STOP_SCENARIOS})`]],
+      ['an id with a dot', 'a.b', {}, ["'a.b' is not a session id: a plain name (letters, digits, - and _, up to 128 characters)"]],
+      ['an id of 129 characters', long, {}, [`'${long}' is not a session id: a plain name (letters, digits, - and _, up to 128 characters)`]],
+      ['an id of 200 characters', 'y'.repeat(200), {}, [`'${'y'.repeat(200)}' is not a session id: a plain name (letters, digits, - and _, up to 128 characters)`]]
+    ]
+    for (const [why, id, payload, errors] of cases) {
+      const res = await put(id, payload)
+      t.equal(res.statusCode, 400, why)
+      t.equal(res.headers['content-type'], 'application/problem+json', why)
+      t.strictSame(res.json(), { type: 'urn:understudy:error:invalid-session', title: 'Invalid session', status: 400, detail: errors.join('; '), errors }, why)
+    }
+    answers(t, await get('bad-put'), 404, notFound('bad-put'))
+    answers(t, await put('x'.repeat(128), {}), 200, session('x'.repeat(128)))
+    await put('steady', { set: 'logged-out' })
+    t.equal((await put('steady', { set: 'nope' })).statusCode, 400)
+    answers(t, await get('steady'), 200, session('steady', { set: 'logged-out' }))
+  })
+
+  t.test('an invalid x-mock-session header is a 400 invalid-mock-header problem', async (t) => {
+    for (const value of ['a.b', 'z'.repeat(129)]) {
+      const res = await app.inject({ method: 'POST', url: `${STOP}?site_id=mysite`, headers: { ...BEARER, 'x-mock-session': value } })
+      answers(t, res, 400, {
+        type: 'urn:understudy:error:invalid-mock-header',
+        title: 'Invalid mock header',
+        status: 400,
+        detail: `x-mock-session: '${value}' is not valid; expected a plain name (letters, digits, - and _, up to 128 characters).`,
+        header: 'x-mock-session'
+      })
+      t.equal(res.headers['x-mock-scenario'], undefined)
+    }
+  })
+
+  t.test('an unusable mock_session cookie is ignored: the request uses the default session', async (t) => {
+    await put('default', { scenarios: { stopPublisher: 'forbidden' } })
+    t.teardown(async () => { await put('default', {}) })
+    const res = await app.inject({ method: 'POST', url: `${STOP}?site_id=mysite`, headers: { ...BEARER, cookie: 'mock_session=a.b' } })
+    t.equal(res.statusCode, 403)
+    t.strictSame(res.json(), { message: 'User does not have permission to perform this action' })
+    t.equal(res.headers['x-mock-scenario'], 'forbidden')
+  })
+
+  t.test('a session choice that is not JSON is 415, answered once', async (t) => {
+    const res = await app.inject({ method: 'PUT', url: '/__mock/sessions/plain', headers: { 'content-type': 'text/plain' }, payload: 'x'.repeat(100_000) })
+    answers(t, res, 415, unsupportedMediaType('A session choice is JSON: send Content-Type: application/json.', ['application/json']))
+    answers(t, await get('plain'), 404, notFound('plain'))
+  })
+
+  t.test('maxSessions: the least recently used session goes first; default stays', async (t) => {
+    const small = await buildMock(t, { maxSessions: 2 })
+    await put('default', { set: 'logged-out' }, small)
+    for (const id of ['lru-a', 'lru-b', 'lru-c']) t.equal((await put(id, {}, small)).statusCode, 200)
+    answers(t, await get('lru-a', small), 404, notFound('lru-a'))
+    answers(t, await get('lru-b', small), 200, session('lru-b')) // default does not count against the bound
+    answers(t, await get('lru-c', small), 200, session('lru-c'))
+    answers(t, await get('default', small), 200, session('default', { set: 'logged-out' }))
+  })
+
+  t.test('maxSessions: a session used recently outlives one used less recently', async (t) => {
+    const small = await buildMock(t, { maxSessions: 3 })
+    const touch = async (id: string): Promise<void> => { t.equal(await scenarioOf('stop', { 'x-mock-session': id }, small), 'ok') }
+    await put('first', {}, small)
+    await put('second', {}, small)
+    await touch('first')
+    await put('third', {}, small)
+    await touch('first')
+    await put('fourth', {}, small)
+    answers(t, await get('second', small), 404, notFound('second'))
+    answers(t, await get('first', small), 200, session('first'))
+    answers(t, await get('fourth', small), 200, session('fourth'))
+    answers(t, await get('default', small), 200, session('default'))
+  })
 })
