@@ -48,7 +48,8 @@ async function project (dir: string): Promise<string> {
   await symlink(ROOT, path.join(dir, 'node_modules/understudy-mock'))
   // What npm links at install (dist/ itself is not executable in a clone).
   await writeFile(path.join(dir, 'node_modules/.bin/understudy'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 })
-  await runCli(['init'], dir)
+  // `init <dir>`, not a cwd: the CI tests run side by side.
+  await runCli(['init', dir])
   return dir
 }
 
@@ -60,7 +61,7 @@ async function ciScript (dir: string, port: number, script: string): Promise<str
     npx understudy serve --port ${port} --coverage-report cov.json --fail-under 80 > serve.log 2>&1 & MOCK=$!
     for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2> /dev/null && break; sleep 0.1; done
     ${GET(`http://127.0.0.1:${port}/api/todos/1`)}
-    ${script}`], { cwd: dir, timeout: 25_000 })
+    ${script}`], { cwd: dir, timeout: 45_000 })
   return stdout
 }
 
@@ -77,20 +78,24 @@ async function orphaned (port: number): Promise<boolean> {
   return true
 }
 
-t.test('CI: npx understudy serve & … npx understudy stop; wait: coverage written, the exit code is the server\'s', async (t) => {
-  const dir = await project(t.testdir({}))
-  const out = await ciScript(dir, 4791, 'npx understudy stop --port 4791; wait $MOCK; echo "exit $?"')
-  t.equal(out, '{"id":1,"title":"Buy milk","done":true}\nunderstudy: http://127.0.0.1:4791 stopped\nexit 1\n')
-  t.equal(await orphaned(4791), false)
-  t.match(await readFile(path.join(dir, 'serve.log'), 'utf8'), 'understudy: coverage 20% is under --fail-under 80%\n')
-  t.ok(existsSync(path.join(dir, 'cov.json')))
-})
+// Two at once: most of their time is npm and the server starting, not CPU.
+t.test('the README\'s CI pattern', async (t) => {
+  t.jobs = 2
+  t.test('CI: npx understudy serve & … npx understudy stop; wait: coverage written, the exit code is the server\'s', async (t) => {
+    const dir = await project(t.testdir({}))
+    const out = await ciScript(dir, 4791, 'npx understudy stop --port 4791; wait $MOCK; echo "exit $?"')
+    t.equal(out, '{"id":1,"title":"Buy milk","done":true}\nunderstudy: http://127.0.0.1:4791 stopped\nexit 1\n')
+    t.equal(await orphaned(4791), false)
+    t.match(await readFile(path.join(dir, 'serve.log'), 'utf8'), 'understudy: coverage 20% is under --fail-under 80%\n')
+    t.ok(existsSync(path.join(dir, 'cov.json')))
+  })
 
-t.test('CI: kill $MOCK (npm exec) stops the server too, with no orphan', async (t) => {
-  const dir = await project(t.testdir({}))
-  const out = await ciScript(dir, 4792, 'kill $MOCK; wait $MOCK; echo "exit $?"')
-  t.equal(out, '{"id":1,"title":"Buy milk","done":true}\nexit 143\n')
-  t.equal(await orphaned(4792), false, 'the server followed npm and its shell')
+  t.test('CI: kill $MOCK (npm exec) stops the server too, with no orphan', async (t) => {
+    const dir = await project(t.testdir({}))
+    const out = await ciScript(dir, 4792, 'kill $MOCK; wait $MOCK; echo "exit $?"')
+    t.equal(out, '{"id":1,"title":"Buy milk","done":true}\nexit 143\n')
+    t.equal(await orphaned(4792), false, 'the server followed npm and its shell')
+  })
 })
 
 t.test('stop: only from this machine without an Origin, and nothing to stop is one line', async (t) => {
