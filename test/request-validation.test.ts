@@ -1,3 +1,4 @@
+import Fastify from 'fastify'
 import t from 'tap'
 import { BEARER, buildMock, invalidRequest, testSpec, unsupportedMediaType } from './helpers.js'
 
@@ -110,15 +111,56 @@ t.test('a 3.0 operation whose only parameter is optional starts and validates', 
   t.strictSame((bad.json() as { errors: unknown[] }).errors, [{ in: 'query', path: '/limit', message: 'must be integer,null' }])
 })
 
-t.test('a huge invalid body: the violations header is cut to its bound', async (t) => {
+t.test('many violations: the first 100 listed with the count; a body of more than 5000 values is checked up to its first', async (t) => {
+  const bounded = await buildMock(t, { specs: [testSpec('bounded.yaml')] })
+  const post = async (count: number): Promise<{ statusCode: number, json: () => unknown }> =>
+    await bounded.inject({ method: 'POST', url: '/batch', headers: JSON_TYPE, payload: `{"ids":[${Array(count).fill('1').join(',')}]}` })
+  const item = (i: number): object => ({ in: 'body', path: `/ids/${i}`, message: 'must be string' })
+  const some = await post(150)
+  t.equal(some.statusCode, 400)
+  t.strictSame(some.json(), {
+    ...invalidRequest('postBatch', Array.from({ length: 100 }, (_, i) => item(i))),
+    detail: 'The request does not match postBatch: 150 violations (the first 100 listed).'
+  })
+  // 500,000 wrong items in just under 1 MiB: listing them all overflowed the stack (a 500).
+  const hostile = await post(500_000)
+  t.equal(hostile.statusCode, 400)
+  t.strictSame(hostile.json(), {
+    ...invalidRequest('postBatch', [item(0)]),
+    detail: 'The request does not match postBatch: at least 1 violation (a body of more than 5000 values is checked up to its first).'
+  })
+  t.equal((await post(1)).statusCode, 400, 'and the server goes on answering')
+  const fine = await bounded.inject({ method: 'POST', url: '/batch', headers: JSON_TYPE, payload: JSON.stringify({ ids: Array(20_000).fill('a') }) })
+  t.equal(fine.statusCode, 200, 'a big valid body is valid')
+})
+
+t.test('a huge invalid body on an operation documenting its 400: the example, and the first violation in the header', async (t) => {
   const payload = { site_id: 'a', package_ids: Array.from({ length: 20000 }, () => 1) }
   const res = await mocks.inject({ method: 'POST', url: '/studio/api/1/services/api/1/publish/cancel-publish-requests.json', headers: { ...BEARER, 'content-type': 'application/json' }, payload })
   t.equal(res.statusCode, 400)
-  const header = String(res.headers['x-mock-violations'])
-  t.ok(header.length <= 2048)
-  const parsed = JSON.parse(header) as Array<{ path?: string, truncated?: number }>
-  t.strictSame(parsed[0], { in: 'body', path: '/package_ids/0', message: 'must be string' })
-  t.equal(parsed.at(-1)?.truncated, 20000 - (parsed.length - 1))
+  t.strictSame(res.json(), { message: 'Invalid parameter(s)' })
+  t.strictSame(JSON.parse(String(res.headers['x-mock-violations'])), [{ in: 'body', path: '/package_ids/0', message: 'must be string' }])
+})
+
+t.test('an unexpected error is a 500 problem with no details, and one line on stderr even with no logger', async (t) => {
+  const { answerError } = await import('../dist/server/handle-errors.js')
+  const server = Fastify({ logger: false })
+  server.setErrorHandler(answerError)
+  server.get('/boom', async () => { throw new TypeError('cannot read the thing') })
+  t.teardown(async () => await server.close())
+  const written: string[] = []
+  const write = process.stderr.write
+  process.stderr.write = ((text: string) => { written.push(text); return true }) as typeof process.stderr.write
+  let res
+  try {
+    res = await server.inject({ url: '/boom?x=1' })
+  } finally {
+    process.stderr.write = write
+  }
+  t.equal(res.statusCode, 500)
+  t.strictSame(res.json(), { type: 'urn:understudy:error:internal', title: 'Internal error', status: 500, detail: 'understudy failed to answer this request; the server log has the details.' })
+  t.equal(written.length, 1)
+  t.match(written[0], /^understudy: internal error answering GET \/boom\?x=1: TypeError: cannot read the thing \(at .*request-validation\.test\.[jt]s:\d+:\d+\)?\)\n$/, 'with where it was thrown')
 })
 
 t.test('an unreadable Content-Type is 415 unsupported-media-type', async (t) => {

@@ -15,7 +15,7 @@ import { recordState, type Session, type SessionStore } from '../session/session
 import type { RequestParts } from '../validate/compile-request-validator.js'
 import { noteOperation } from '../server/log-answers.js'
 import { undecodableQuery } from '../validate/undecodable-query.js'
-import type { Violation } from '../validate/violations.js'
+import { FULLY_CHECKED_VALUES, append, type Violation } from '../validate/violations.js'
 import type { CompiledOperation } from './compile-operation.js'
 import { readMockHeaders, type MockControls } from './read-mock-headers.js'
 
@@ -171,11 +171,17 @@ async function refuse (compiled: CompiledOperation, parts: RequestParts, headers
   }
   const response = compiled.invalidRequestResponse
   if (response === undefined) {
-    const count = check.violations.length
-    return { rendered: renderProblem(problem('invalid-request', `The request does not match ${compiled.operationId}: ${count} violation${count === 1 ? '' : 's'}.`, { errors: check.violations })) }
+    return { rendered: renderProblem(problem('invalid-request', `The request does not match ${compiled.operationId}: ${describeCount(check)}.`, { errors: check.violations })) }
   }
   const example = check.malformed ? response.malformedExample : response.invalidExamples[check.violations[0]?.in ?? '']
   return await answerWith(response, example, accept, violations)
+}
+
+/** How many violations an invalid-request problem has, and how many it lists. */
+function describeCount ({ count, violations, partial }: { count: number, violations: readonly Violation[], partial: boolean }): string {
+  const counted = `${count} violation${count === 1 ? '' : 's'}`
+  if (partial) return `at least ${counted} (a body of more than ${FULLY_CHECKED_VALUES} values is checked up to its first)`
+  return violations.length < count ? `${counted} (the first ${violations.length} listed)` : counted
 }
 
 /** A documented response, in its named example (else its default answer), outside scenario selection. */
@@ -193,7 +199,7 @@ function reportViolations (compiled: CompiledOperation, parts: RequestParts): Vi
   if (!check.ok && check.kind === 'unsupported-media-type') {
     violations.push({ in: 'header', path: '/content-type', message: check.supported.length === 0 ? `must be absent: the operation takes no request body, not ${check.contentType}` : `must be one of ${check.supported.join(', ')}, not ${check.contentType}` })
   } else if (!check.ok) {
-    violations.push(...check.violations)
+    append(violations, check.violations)
   }
   return violations
 }

@@ -4,7 +4,7 @@ import { problem, sendProblem } from '../respond/problem.js'
 /**
  * Whatever goes wrong outside an operation's own answers becomes problem+json with a
  * stable type: unknown paths, oversized or unreadable bodies, bad URLs, and bugs — the
- * last logged, never shown with a stack trace. Unknown paths only where the mock owns
+ * last logged (and one line on stderr, logger or not), never shown with a stack trace. Unknown paths only where the mock owns
  * them (a server of its own, or a plugin under a prefix).
  */
 export function handleErrors (app: FastifyInstance, ownsNotFound: boolean): void {
@@ -27,5 +27,8 @@ export function answerError (error: FastifyError, request: FastifyRequest, reply
     return sendProblem(reply, problem('bad-request', error.message, {}, status))
   }
   request.log.error({ err: error }, 'understudy: unexpected error')
+  // One line whatever the logger: the answer says the log has the details.
+  const where = error.stack?.split('\n').find((line) => line.trimStart().startsWith('at '))?.trim()
+  process.stderr.write(`understudy: internal error answering ${request.method} ${request.url}: ${error.name}: ${error.message}${where === undefined ? '' : ` (${where})`}\n`)
   return sendProblem(reply, problem('internal', 'understudy failed to answer this request; the server log has the details.'))
 }

@@ -8,7 +8,7 @@ import { MalformedBody } from './malformed-body.js'
 import { essence, isJsonMediaType, matchMediaType } from './media-type.js'
 import { compileStyle, decodeJson, StyleMismatch, type Decode, type Gather } from './parameter-styles.js'
 import { kindOf, propertiesOf } from './schema-shape.js'
-import { toViolations, type Violation, type ViolationLocation } from './violations.js'
+import { FULLY_CHECKED_VALUES, MAX_LISTED_VIOLATIONS, append, holdsMoreThan, toViolations, type Violation, type ViolationLocation } from './violations.js'
 
 export interface RequestParts {
   params: Record<string, string>
@@ -26,7 +26,11 @@ export interface RequestParts {
 export type RequestCheck =
   | { ok: true }
   | { ok: false, kind: 'unsupported-media-type', contentType: string, supported: string[] }
-  | { ok: false, kind: 'invalid', violations: Violation[], malformed: boolean }
+  /**
+   * `violations`: the first MAX_LISTED_VIOLATIONS of `count`; `partial` when the body held
+   * too many values to list every violation of, and was checked up to its first.
+   */
+  | { ok: false, kind: 'invalid', violations: Violation[], count: number, partial: boolean, malformed: boolean }
 
 export interface RequestValidator {
   (request: RequestParts): RequestCheck
@@ -88,16 +92,23 @@ export function compileRequestValidator (operation: IndexedOperation, compiler: 
     const violations: Violation[] = []
     for (const { location, fields, validate, contents } of locations) {
       const values = pick(location, fields, partOf(request, location), violations)
-      if (validate !== undefined && !validate(values)) violations.push(...toViolations(location, validate.errors))
+      if (validate !== undefined && !validate(values)) append(violations, toViolations(location, validate.errors))
       for (const field of contents) {
         if (values[field.name] !== undefined) checkContent(location, field, values[field.name], violations)
       }
     }
     const checked = body.check(request)
     if (checked.ok === false && checked.kind === 'unsupported-media-type') return checked
-    if (checked.ok === false) violations.push(...checked.violations)
+    if (checked.ok === false) append(violations, checked.violations)
     if (violations.length === 0) return { ok: true }
-    return { ok: false, kind: 'invalid', violations, malformed: checked.ok === false && checked.malformed }
+    return {
+      ok: false,
+      kind: 'invalid',
+      violations: violations.length > MAX_LISTED_VIOLATIONS ? violations.slice(0, MAX_LISTED_VIOLATIONS) : violations,
+      count: violations.length,
+      partial: checked.ok === false && checked.partial,
+      malformed: checked.ok === false && checked.malformed
+    }
   }
   const path = locations.find(({ location }) => location === 'path')
   const pathMatches = (params: Record<string, string>): boolean => {
@@ -213,7 +224,7 @@ function compileLocation (
 type BodyCheck =
   | { ok: true }
   | { ok: false, kind: 'unsupported-media-type', contentType: string, supported: string[] }
-  | { ok: false, kind: 'invalid', violations: Violation[], malformed: boolean }
+  | { ok: false, kind: 'invalid', violations: Violation[], partial: boolean, malformed: boolean }
 
 interface CompiledBody {
   check: (request: RequestParts) => BodyCheck
@@ -224,6 +235,8 @@ const asIs = (body: unknown): unknown => body
 
 interface MediaValidator {
   validate: ValidateFunction
+  /** The same schema, stopping at the first error: for a body of more than FULLY_CHECKED_VALUES values. */
+  validateFirst: ValidateFunction
   /** A form body: its fields are text, validated coerced (on a copy), and read first if still bytes. */
   form: FormReader | undefined
 }
@@ -248,9 +261,13 @@ function compileBody (operation: IndexedOperation, compiler: SchemaCompiler): Co
       const dereferenced = getByPointer(operation.spec.dereferenced, mediaPointer) as OpenAPIV3.MediaTypeObject | undefined
       const reader = compileFormReader(mediaType, dereferenced?.schema, dereferenced?.encoding)
       if (!readers.has(essence(mediaType))) readers.set(essence(mediaType), reader)
-      if (media?.schema !== undefined) validators.set(mediaType, { validate: compiler.compileCoercing(compiler.ref(pointer), pointer), form: reader })
+      if (media?.schema !== undefined) {
+        const schema = compiler.ref(pointer)
+        validators.set(mediaType, { validate: compiler.compileCoercing(schema, pointer), validateFirst: compiler.compileCoercingFirstError(schema, pointer), form: reader })
+      }
     } else if (media?.schema !== undefined && isJsonMediaType(mediaType)) {
-      validators.set(mediaType, { validate: compiler.compile(compiler.ref(pointer), pointer), form: undefined })
+      const schema = compiler.ref(pointer)
+      validators.set(mediaType, { validate: compiler.compile(schema, pointer), validateFirst: compiler.compileFirstError(schema, pointer), form: undefined })
     }
   }
   const required = requestBody.value.required === true
@@ -264,22 +281,24 @@ function compileBody (operation: IndexedOperation, compiler: SchemaCompiler): Co
 
   const check = ({ body, contentType }: RequestParts): BodyCheck => {
     if (body === undefined) {
-      return required ? { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: 'request body is required' }], malformed: false } : { ok: true }
+      return required ? { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: 'request body is required' }], partial: false, malformed: false } : { ok: true }
     }
     const mediaType = contentType === undefined ? undefined : matchMediaType(declared, contentType)
     if (mediaType === undefined) return { ok: false, kind: 'unsupported-media-type', contentType: contentType ?? '(none)', supported: declared }
     const entry = validators.get(mediaType)
     // Parts made without readBody still get their form body read.
     const value = entry?.form !== undefined && Buffer.isBuffer(body) ? entry.form(body, contentType as string) : body
-    if (value instanceof MalformedBody) return { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: value.reason }], malformed: true }
+    if (value instanceof MalformedBody) return { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: value.reason }], partial: false, malformed: true }
     if (entry === undefined) return { ok: true }
-    if (entry.form === undefined) return entry.validate(value) ? { ok: true } : { ok: false, kind: 'invalid', violations: toViolations('body', entry.validate.errors), malformed: false }
+    const partial = holdsMoreThan(value, FULLY_CHECKED_VALUES)
+    const validate = partial ? entry.validateFirst : entry.validate
+    if (entry.form === undefined) return validate(value) ? { ok: true } : { ok: false, kind: 'invalid', violations: toViolations('body', validate.errors), partial, malformed: false }
     const problems = typeof value === 'object' && value !== null ? readProblemsOf(value) : []
-    if (entry.validate(validationCopy(value)) && problems.length === 0) return { ok: true }
+    if (validate(validationCopy(value)) && problems.length === 0) return { ok: true }
     // A field that could not be read is reported once, not again for the text it kept.
     const reported = (path: string): boolean => problems.some((problem) => path === problem.path || path.startsWith(problem.path + '/'))
-    const violations = [...problems, ...toViolations('body', entry.validate.errors).filter((violation) => !reported(violation.path))]
-    return { ok: false, kind: 'invalid', violations, malformed: false }
+    const violations = problems.concat(toViolations('body', validate.errors).filter((violation) => !reported(violation.path)))
+    return { ok: false, kind: 'invalid', violations, partial, malformed: false }
   }
   return { check, read }
 }

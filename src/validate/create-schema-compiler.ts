@@ -15,6 +15,9 @@ export interface SchemaCompiler {
   compile: (schema: object, pointer: string) => ValidateFunction
   /** The same, with OpenAPI's parameter coercion: strings to numbers/booleans, scalars to arrays. */
   compileCoercing: (schema: object, pointer: string) => ValidateFunction
+  /** `compile` and `compileCoercing` stopping at the first error: for bodies too big to list every violation of. */
+  compileFirstError: (schema: object, pointer: string) => ValidateFunction
+  compileCoercingFirstError: (schema: object, pointer: string) => ValidateFunction
   /** A `$ref` to the schema at `pointer` in the spec document. */
   ref: (pointer: string) => { $ref: string }
   /** The validator of the schema at `pointer` in the document, compiled once however often asked for. */
@@ -22,32 +25,35 @@ export interface SchemaCompiler {
 }
 
 /**
- * Two AJV instances per spec, each holding the document's schemas (`toSchemaDocument`:
- * the document's shape without its example data), so every validator is compiled once
- * and `$ref`s (cycles too) resolve inside the document. 3.1 is JSON Schema 2020-12; 3.0
- * schemas become draft-04. What had to be left out of a schema goes to `tolerate`.
+ * AJV instances per spec (plain and coercing, each listing every error or stopping at the
+ * first; the latter two made when first asked for), each holding the document's schemas
+ * (`toSchemaDocument`: the document's shape without its example data), so every validator
+ * is compiled once and `$ref`s (cycles too) resolve inside the document. 3.1 is JSON Schema
+ * 2020-12; 3.0 schemas become draft-04. What had to be left out of a schema goes to `tolerate`.
  */
 export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: UnderstudyError) => void = () => {}): SchemaCompiler {
   const key = `understudy:${spec.name}`
   const document = toSchemaDocument(spec.document as unknown as Record<string, unknown>, spec.version, spec.file, tolerate)
-  const plain = createAjv(spec.version, false)
-  const coercing = createAjv(spec.version, 'array')
-  plain.addSchema(document, key)
-  coercing.addSchema(document, key)
-  const compileWith = (ajv: Ajv) => (schema: object, pointer: string): ValidateFunction => {
+  const instance = (coerceTypes: false | 'array', allErrors: boolean): () => Ajv => {
+    let ajv: Ajv | undefined
+    return () => (ajv ??= createAjv(spec.version, coerceTypes, allErrors).addSchema(document, key))
+  }
+  const compileWith = (ajv: () => Ajv) => (schema: object, pointer: string): ValidateFunction => {
     try {
-      return ajv.compile(schema)
+      return ajv().compile(schema)
     } catch (error) {
       tolerate(new UnderstudyError('UNDERSTUDY_SCHEMA_INVALID', `${(error as Error).message}; it is not enforced`, { file: spec.file, pointer }))
       return acceptAnything
     }
   }
-  const compile = compileWith(plain)
+  const compile = compileWith(instance(false, true))
   const ref = (pointer: string): { $ref: string } => ({ $ref: `${key}#${pointer.split('/').map(encodeURIComponent).join('/')}` })
   const validators = new Map<string, ValidateFunction>()
   return {
     compile,
-    compileCoercing: compileWith(coercing),
+    compileCoercing: compileWith(instance('array', true)),
+    compileFirstError: compileWith(instance(false, false)),
+    compileCoercingFirstError: compileWith(instance('array', false)),
     ref,
     validatorAt: (pointer) => {
       let validate = validators.get(pointer)
@@ -67,8 +73,8 @@ const regExp = Object.assign((pattern: string, flags: string) => {
   return compiled
 }, { code: 'new RegExp' })
 
-function createAjv (version: OpenApiVersion, coerceTypes: false | 'array'): Ajv {
-  const options = { strict: false, allErrors: true, coerceTypes, logger: false as const, code: { regExp } }
+function createAjv (version: OpenApiVersion, coerceTypes: false | 'array', allErrors: boolean): Ajv {
+  const options = { strict: false, allErrors, coerceTypes, logger: false as const, code: { regExp } }
   const ajv: Ajv = version === '3.0' ? new AjvDraft04(options) : new Ajv2020(options)
   addFormats(ajv)
   // OpenAPI's own formats (https://spec.openapis.org/registry/format/).
