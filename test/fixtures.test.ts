@@ -128,7 +128,7 @@ const cancel = async (headers: Record<string, string> = {}, url = POST) =>
 t.test('a valid fixture is listed and answers by name', async (t) => {
   const operations = (await app.inject({ url: '/__mock/operations' })).json() as Array<{ operationId: string }>
   const fixture = (file: string, status: number, extra: object = {}): object => ({
-    name: path.parse(file).name, status, source: 'fixture', file: path.join(served, 'postmantis/cancelScheduledPost', file), ...extra, automatic: false
+    name: path.parse(file).name, status, source: 'fixture', file: `postmantis/cancelScheduledPost/${file}`, ...extra, automatic: false
   })
   const examples = [200, 400, 401, 403, 404, 409, 429].map((status, i) => ({ name: EXAMPLES[i], status, source: 'example' }))
   t.strictSame(operations.find(({ operationId }) => operationId === 'cancelScheduledPost'), {

@@ -1,10 +1,11 @@
+import { realpath } from 'node:fs/promises'
 import t from 'tap'
-import { buildMockServer, ERROR_CODES, UnderstudyError } from '../dist/index.js'
+import { buildMockServer, check, ERROR_CODES, UnderstudyError } from '../dist/index.js'
 import { compileOperationSafely } from '../dist/routes/compile-operation.js'
 import { indexSpec } from '../dist/openapi/index-operations.js'
 import { loadSpecs } from '../dist/openapi/load-spec.js'
 import { createSchemaCompiler, type SchemaCompiler } from '../dist/validate/create-schema-compiler.js'
-import { invalidRequest, SPECS, testSpec } from './helpers.js'
+import { invalidRequest, runCli, SPECS, testSpec } from './helpers.js'
 
 const broken = (name: string): string => testSpec(`broken/${name}`)
 const sloppy = (name: string): string => testSpec(`sloppy/${name}`)
@@ -170,4 +171,63 @@ t.test('an explicit file that is neither OpenAPI nor Swagger, and versions that 
   await t.rejects(loadSpecs([`${dir}/plain.yaml`]), { code: 'UNDERSTUDY_SPEC_INVALID', pointer: '', message: "The document is not a valid OpenAPI document: no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)" })
   await t.rejects(loadSpecs([`${dir}/v2.yaml`]), { code: 'UNDERSTUDY_SPEC_INVALID', pointer: '/openapi', message: 'The document is not a valid OpenAPI document: OpenAPI 2.5.0 is not supported (3.0, 3.1 and Swagger 2.0 are)' })
   await t.rejects(loadSpecs([`${dir}/v1.yaml`]), { code: 'UNDERSTUDY_SPEC_INVALID', pointer: '/swagger', message: 'The document is not a valid OpenAPI document: Swagger 1.2 is not supported (2.0 is)' })
+})
+
+t.test("a $ref may read files only inside the specs' folders (and --ref-root ones): never /etc/passwd", async (t) => {
+  // Each document its own path, so that none collides with another.
+  const spec = (ref: string, route: string): string => [
+    'openapi: 3.1.0',
+    'info: { title: Leak, version: "1" }',
+    'paths:',
+    `  /${route}:`,
+    '    get:',
+    '      responses:',
+    '        "200":',
+    '          description: ok',
+    '          content:',
+    '            application/json:',
+    `              schema: { $ref: '${ref}' }`,
+    ''
+  ].join('\n')
+  const dir = t.testdir({
+    outside: { 'secret.yaml': 'type: string\nexample: the secret\n' },
+    specs: {
+      'relative.yaml': spec('../../../../../../../../etc/passwd', 'a'),
+      'absolute.yaml': spec('/etc/passwd', 'b'),
+      'file-url.yaml': spec('file:///etc/passwd', 'c'),
+      'nested.yaml': spec('common/hop.yaml', 'd'),
+      'inside.yaml': spec('common/name.yaml', 'e'),
+      common: {
+        'hop.yaml': "$ref: '../../outside/secret.yaml'\n",
+        'name.yaml': 'type: string\n',
+        link: t.fixture('symlink', '../../outside')
+      },
+      'symlinked.yaml': spec('common/link/secret.yaml', 'f')
+    }
+  })
+  const specs = `${dir}/specs`
+  const outside = `${dir}/outside`
+  const roots = `(${await realpath(specs)})`
+  const problem = (file: string, pointer: string | null, target: string): object => ({
+    code: 'UNDERSTUDY_SPEC_REF',
+    file: `${specs}/${file}`,
+    pointer,
+    message: `A $ref cannot be resolved: ${target} is outside the specs' folders ${roots}; allow its folder with --ref-root`
+  })
+  const ref = (route: string): string => `/paths/~1${route}/get/responses/200/content/application~1json/schema/$ref`
+  const report = await check({ specs: [specs], fixtures: false })
+  t.strictSame(report.problems, [
+    problem('absolute.yaml', ref('b'), '/etc/passwd'),
+    problem('file-url.yaml', ref('c'), '/etc/passwd'),
+    problem('nested.yaml', null, `${outside}/secret.yaml`),
+    problem('relative.yaml', ref('a'), '/etc/passwd'),
+    problem('symlinked.yaml', null, `${specs}/common/link/secret.yaml`)
+  ], 'every way out, named; the $ref inside is fine')
+  t.equal(report.checked.specs, 6 - 2, 'a problem in a $ref target stops that document; a $ref refused in the document itself only that schema')
+
+  const allowed = await check({ specs: [`${specs}/nested.yaml`, `${specs}/symlinked.yaml`], fixtures: false, refRoots: [outside] })
+  t.strictSame(allowed.problems, [], 'refRoots allows a folder')
+  const cli = await runCli(['check', `${specs}/nested.yaml`, '--no-fixtures', '--ref-root', outside])
+  t.strictSame([cli.code, cli.stdout], [0, 'understudy check: 1 spec, 1 operation, 0 fixtures, 0 scenario sets, 0 examples: no problems\n'], 'so does --ref-root')
+  await t.rejects(buildMockServer({ specs: [`${specs}/absolute.yaml`], fixtures: false }), { code: 'UNDERSTUDY_SPEC_REF' }, 'serve stops at the first')
 })

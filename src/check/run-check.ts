@@ -13,6 +13,8 @@ import { findExamples } from './find-examples.js'
 export interface CheckOptions {
   /** Spec files or folders of them. Default: `['specs']`. */
   specs?: readonly string[]
+  /** Folders besides the specs' own that their `$ref`s may read files from. Default: none. */
+  refRoots?: readonly string[]
   /** The fixtures folder, or false for none. Default: `fixtures` if it exists. */
   fixtures?: string | false
 }
@@ -53,7 +55,7 @@ export interface CheckReport {
  */
 export async function check (options: CheckOptions = {}): Promise<CheckReport> {
   const { reporter, problems, warnings } = collectProblems()
-  const specs = await loadSpecs(options.specs ?? ['specs'], reporter)
+  const specs = await loadSpecs(options.specs ?? ['specs'], reporter, options.refRoots)
   const operations = buildOperationIndex(specs, reporter)
   const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, reporter.tolerate)]))
   let examples = 0

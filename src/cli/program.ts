@@ -73,6 +73,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('--coverage-report <file>', 'on shutdown, write served/never-served coverage as JSON and print a summary')
     .option('--fail-under <percent>', 'on shutdown, exit 1 when less than this share of documented responses was served', parsePercent)
     .option('--log', 'log every request (Fastify logger)', false)
+    .option('--ref-root <dir>', 'a folder besides the specs\' own that their $refs may read (repeatable)', collect, [])
     // Each command loads its own modules: `--version`, `init` and `stop` never load Fastify.
     .action(async (paths: string[], options: ServeOptions) => { exit(await (await import('./serve.js')).serve(paths, options, io)) })
 
@@ -82,6 +83,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')
     .option('--no-fixtures', 'check the specs only')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--ref-root <dir>', 'a folder besides the specs\' own that their $refs may read (repeatable)', collect, [])
     .action(async (paths: string[], options: CheckCommandOptions) => { exit(await (await import('./check.js')).check(paths, options, io)) })
 
   command('verify')
@@ -97,6 +99,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('--scenario-header [name]', 'drive a mock: send each case\'s scenario in this header (default name: x-mock-scenario)')
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--timeout <ms>', 'per-request timeout', parsePositive, 10_000)
+    .option('--ref-root <dir>', 'a folder besides the specs\' own that their $refs may read (repeatable)', collect, [])
     .action(async (paths: string[], options: VerifyCommandOptions) => { exit(await (await import('./verify.js')).verifyCommand(paths, options, io)) })
 
   command('stop')

@@ -25,6 +25,7 @@ export interface ServeOptions {
   cors: boolean
   coverageReport: string | undefined
   failUnder: number | undefined
+  refRoot: string[]
 }
 
 /** How often `serve` looks whether the process that started it is still there. */
@@ -45,6 +46,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   const app = await buildMockServer({
     onStopRequest: () => { stopRequested() },
     specs: paths,
+    refRoots: options.refRoot,
     bodyLimit: options.bodyLimit,
     logger: loggerFor(options.log),
     fixtures: options.fixtures === true ? undefined : options.fixtures,

@@ -21,6 +21,7 @@ export interface VerifyCommandOptions {
   scenarioHeader: string | true | undefined
   junit: string | undefined
   timeout: number
+  refRoot: string[]
 }
 
 /** `understudy verify`: TAP on stdout as the cases run, JUnit on request; exit 1 on any failure. */
@@ -38,6 +39,7 @@ export async function verifyCommand (paths: string[], options: VerifyCommandOpti
   const report = await verify({
     target: options.target,
     specs: paths,
+    refRoots: options.refRoot,
     fixtures: options.fixtures === true ? undefined : options.fixtures,
     ...(options.only === undefined ? {} : { only: options.only }),
     headers,

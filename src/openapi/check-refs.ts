@@ -12,8 +12,9 @@ export interface RefScan {
  * at something. A broken one goes to `broken`, which may replace it (returning the new
  * value) or throw. `dropSiblings` (OpenAPI 3.0: a Reference Object's other members "SHALL
  * be ignored") removes them, so neither AJV nor the dereferencer merges them in.
+ * `outside` says why a `$ref` to another file may not be followed (it leaves the specs' folders).
  */
-export function checkRefs (document: unknown, file: string, broken: (error: UnderstudyError) => unknown, dropSiblings: boolean): RefScan {
+export function checkRefs (document: unknown, file: string, broken: (error: UnderstudyError) => unknown, dropSiblings: boolean, outside: (ref: string) => string | undefined = () => undefined): RefScan {
   const scan: RefScan = { external: false }
   const visit = (node: unknown, pointer: string, parent: Record<string, unknown> | unknown[] | undefined, key: string | number): void => {
     if (typeof node !== 'object' || node === null) return
@@ -22,7 +23,10 @@ export function checkRefs (document: unknown, file: string, broken: (error: Unde
       if (dropSiblings) {
         for (const key of Object.keys(node)) if (key !== '$ref') delete (node as Record<string, unknown>)[key]
       }
-      if (!ref.startsWith('#')) {
+      const leaving = ref.startsWith('#') ? undefined : outside(ref)
+      if (leaving !== undefined && parent !== undefined) {
+        ;(parent as Record<string | number, unknown>)[key] = broken(new UnderstudyError('UNDERSTUDY_SPEC_REF', leaving, { file, pointer: `${pointer}/$ref` }))
+      } else if (!ref.startsWith('#')) {
         scan.external = true
       } else if (getByPointer(document, refPointer(ref)) === undefined && parent !== undefined) {
         const replacement = broken(new UnderstudyError('UNDERSTUDY_SPEC_REF', `${ref} points at nothing`, { file, pointer: `${pointer}/$ref` }))

@@ -1,4 +1,4 @@
-import $RefParser from '@apidevtools/json-schema-ref-parser'
+import $RefParser, { ResolverError, getJsonSchemaRefParserDefaultOptions, type FileInfo } from '@apidevtools/json-schema-ref-parser'
 import path from 'node:path'
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types'
 import YAML from 'yaml'
@@ -7,6 +7,7 @@ import { checkRefs } from './check-refs.js'
 import { convertSwagger2 } from './convert-swagger2.js'
 import { findSpecFiles } from './find-spec-files.js'
 import { readDocument } from './read-document.js'
+import { isInside, isWithin, refRootsOf, refTarget } from './ref-roots.js'
 import { findDocumentProblems } from './validate-document.js'
 
 export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document
@@ -24,18 +25,43 @@ export interface LoadedSpec {
   dereferenced: OpenApiDocument
 }
 
-const refParserOptions = {
-  parse: {
+/** ref-parser's own file resolver, which `refParserOptions` wraps. */
+const fileResolver = getJsonSchemaRefParserDefaultOptions().resolve.file as { order: number, canRead: (file: FileInfo) => boolean, read: (file: FileInfo) => Promise<Buffer> }
+
+/** ref-parser's options for one load: files are read only inside `roots`. */
+function refParserOptions (roots: readonly string[]): object {
+  return {
+    parse: REF_PARSERS,
+    // Specs are local files: never fetch a $ref over the network.
+    resolve: {
+      http: false,
+      file: {
+        ...fileResolver,
+        read: async (file: FileInfo) => {
+          const target = decodeURI(file.url.replace(/^file:\/\//, ''))
+          if (!await isInside(roots, target)) {
+            // A ResolverError of its own is what ref-parser passes on with its message.
+            throw new ResolverError(new Error(outsideMessage(target, roots)), target)
+          }
+          return await fileResolver.read(file)
+        }
+      }
+    },
+    dereference: { circular: true as const }
+  }
+}
+
+function outsideMessage (target: string, roots: readonly string[]): string {
+  return `${target} is outside the specs' folders (${roots.join(', ')}); allow its folder with --ref-root`
+}
+
+const REF_PARSERS = {
     // One YAML library for the whole program: `yaml`, whose errors carry line numbers.
-    yaml: {
-      order: 200,
-      canParse: ['.yaml', '.yml', '.json'],
-      parse: (file: { data: Buffer | string }): unknown => YAML.parse(file.data.toString())
-    }
-  },
-  // Specs are local files: never fetch a $ref over the network.
-  resolve: { http: false },
-  dereference: { circular: true as const }
+  yaml: {
+    order: 200,
+    canParse: ['.yaml', '.yml', '.json'],
+    parse: (file: { data: Buffer | string }): unknown => YAML.parse(file.data.toString())
+  }
 }
 
 /**
@@ -45,7 +71,7 @@ const refParserOptions = {
  * throws. What the mock can work around (the document breaks the OpenAPI schema) is
  * `tolerate`d: `serve` warns, `check` reports every one.
  */
-export async function loadSpecs (paths: readonly string[], reporter: Reporter = FAIL_FAST): Promise<LoadedSpec[]> {
+export async function loadSpecs (paths: readonly string[], reporter: Reporter = FAIL_FAST, refRoots: readonly string[] = []): Promise<LoadedSpec[]> {
   let reported = 0
   const report = (error: UnderstudyError): void => {
     reported++
@@ -54,7 +80,9 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
   const counted: Reporter = { ...reporter, problem: report }
   const specs: LoadedSpec[] = []
   const byName = new Map<string, string>()
-  for (const { file, explicit } of await findSpecFiles(paths, counted)) {
+  const files = await findSpecFiles(paths, counted)
+  const roots = await refRootsOf(paths, refRoots)
+  for (const { file, explicit } of files) {
     try {
       const parsed = await readDocument(file)
       const version = versionOf(parsed, file)
@@ -62,7 +90,7 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
         if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)", { file, pointer: '' })
         continue
       }
-      const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted)
+      const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots)
       const clash = byName.get(loaded.name)
       if (clash !== undefined) {
         throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${loaded.name}' is also ${clash}`, { file })
@@ -103,16 +131,21 @@ function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
  * $refs (a broken one is a problem; lenient, it is replaced by an empty schema), bundles
  * cross-file $refs where there are any, and dereferences.
  */
-async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter): Promise<LoadedSpec> {
+async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[]): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
   for (const problem of await findDocumentProblems(parsed, file)) reporter.tolerate(problem)
   let document = source === '2.0' ? await convertSwagger2(parsed, file, reporter.tolerate) : structuredClone(parsed)
   const version = source === '2.0' ? '3.0' : source
-  const refs = checkRefs(document, file, (error) => { reporter.problem(error); return {} }, version === '3.0')
+  const outside = (ref: string): string | undefined => {
+    const target = refTarget(ref, path.dirname(absolute))
+    return target === undefined || isWithin(roots, target) ? undefined : outsideMessage(target, roots)
+  }
+  const refs = checkRefs(document, file, (error) => { reporter.problem(error); return {} }, version === '3.0', outside)
+  const options = refParserOptions(roots)
   try {
     // Bundling rewrites $refs; a document that has only local ones is kept as written.
-    if (refs.external) document = await $RefParser.bundle(absolute, document, refParserOptions) as Record<string, unknown>
-    const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refParserOptions) as OpenApiDocument
+    if (refs.external) document = await $RefParser.bundle(absolute, document, options) as Record<string, unknown>
+    const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), options) as OpenApiDocument
     return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced }
   } catch (error) {
     if (error instanceof UnderstudyError) throw error

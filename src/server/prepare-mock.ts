@@ -11,6 +11,8 @@ import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
 export interface MockOptions {
   /** Spec files or folders of them. Default: `['specs']`. */
   specs?: readonly string[]
+  /** Folders besides the specs' own that their `$ref`s may read files from. Default: none. */
+  refRoots?: readonly string[]
   /** The fixtures folder, or false for none. Default: `fixtures` if it exists. */
   fixtures?: string | false
   /** Skip invalid fixtures and scenario sets with a warning instead of failing. Default: false. */
@@ -40,6 +42,8 @@ export interface PreparedMock {
   operations: readonly CompiledOperation[]
   byId: ReadonlyMap<string, CompiledOperation>
   sets: ReadonlyMap<string, ScenarioSet>
+  /** The fixtures folder read, if any: the control surface shows fixture files relative to it. */
+  fixturesRoot: string | undefined
   /** What the specs get wrong first (one per place), then skipped fixtures and the like. */
   warnings: readonly string[]
 }
@@ -56,7 +60,7 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
     tolerate: (error) => tolerated.add(error),
     warn: (message) => others.push(message)
   }
-  const specs = await loadSpecs(options.specs ?? ['specs'], reporter)
+  const specs = await loadSpecs(options.specs ?? ['specs'], reporter, options.refRoots)
   const indexed = buildOperationIndex(specs, reporter)
   const root = options.fixtures === false ? undefined : await fixturesRoot(options.fixtures)
   const found = root === undefined ? { fixtures: [], sets: [] } : await readFixtures(root, operationsBySpec(indexed), reporter)
@@ -70,7 +74,7 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
   if (operations.length === 0) throw new UnderstudyError('UNDERSTUDY_NO_OPERATIONS', `in ${(options.specs ?? ['specs']).join(', ')}`)
   const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
   const sets = compileSets(found.sets, byId, reporter)
-  return { specs, operations, byId, sets, warnings: [...tolerated.list.map((error) => error.format()), ...others] }
+  return { specs, operations, byId, sets, fixturesRoot: root, warnings: [...tolerated.list.map((error) => error.format()), ...others] }
 }
 
 function compileSets (sources: readonly ScenarioSetSource[], byId: ReadonlyMap<string, CompiledOperation>, reporter: Reporter): Map<string, ScenarioSet> {

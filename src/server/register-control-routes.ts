@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger'
 import type { FastifyInstance } from 'fastify'
+import path from 'node:path'
 import type { OpenAPIV3 } from 'openapi-types'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
@@ -25,13 +26,18 @@ export interface ScenarioSummary {
   name: string
   status: number
   source: Scenario['source']
-  /** Fixtures only: the file, its description, and whether a `when` picks it automatically. */
+  /** Fixtures only: the file (relative to the fixtures folder), its description, and whether a `when` picks it automatically. */
   file?: string
   description?: string
   automatic?: boolean
 }
 
-export function summarizeOperations (operations: readonly CompiledOperation[]): OperationSummary[] {
+/** A fixture or set file as the control surface shows it: relative to the fixtures folder, never the machine's absolute path. */
+export function shownFile (fixturesRoot: string | undefined, file: string): string {
+  return fixturesRoot === undefined ? file : path.relative(fixturesRoot, file)
+}
+
+export function summarizeOperations (operations: readonly CompiledOperation[], fixturesRoot: string | undefined): OperationSummary[] {
   return operations.map(({ operation, scenarios, defaultScenario, matchers }) => ({
     spec: operation.spec.name,
     operationId: operation.operationId,
@@ -40,7 +46,7 @@ export function summarizeOperations (operations: readonly CompiledOperation[]): 
     default: (matchers.find(({ fixture }) => fixture?.matchesAll === true) ?? defaultScenario)?.name,
     scenarios: scenarios.map(({ name, response, source, fixture }): ScenarioSummary => fixture === undefined
       ? { name, status: response.status, source }
-      : { name, status: response.status, source, file: fixture.file, description: fixture.description, automatic: fixture.when !== undefined })
+      : { name, status: response.status, source, file: shownFile(fixturesRoot, fixture.file), description: fixture.description, automatic: fixture.when !== undefined })
   }))
 }
 

@@ -33,7 +33,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   const { specs, operations, byId, sets, warnings } = prepared
   const sessions = new SessionStore(options.maxSessions ?? 1000)
   sessions.open(DEFAULT_SESSION)
-  const summaries = summarizeOperations(operations)
+  const summaries = summarizeOperations(operations, prepared.fixturesRoot)
   const coverage = new CoverageRecorder(operations)
   const info: MockServerInfo = {
     specs: specs.map(({ name, file }) => ({ name, file })),
@@ -58,7 +58,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   handleErrors(app, owner.ownsNotFound)
   if (owner.logAnswers) registerAnswerLog(app)
   await registerControlRoutes(app, specs, summaries)
-  registerSessionRoutes(app, sessions, sets, byId)
+  registerSessionRoutes(app, sessions, sets, byId, prepared.fixturesRoot)
   registerCoverageRoutes(app, coverage)
   const closing = new AbortController()
   app.addHook('preClose', (done) => { closing.abort(); done() })

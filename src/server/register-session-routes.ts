@@ -8,6 +8,7 @@ import { scenarioNames } from '../scenario/select-scenario.js'
 import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
 import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 import { MalformedBody } from '../validate/malformed-body.js'
+import { shownFile } from './register-control-routes.js'
 
 interface SessionChoice {
   set?: string | null
@@ -31,10 +32,11 @@ export function registerSessionRoutes (
   app: FastifyInstance,
   sessions: SessionStore,
   sets: ReadonlyMap<string, ScenarioSet>,
-  byId: ReadonlyMap<string, CompiledOperation>
+  byId: ReadonlyMap<string, CompiledOperation>,
+  fixturesRoot: string | undefined
 ): void {
   const json = 'application/json'
-  const setList = JSON.stringify([...sets.values()].map(({ name, description, file, scenarios }) => ({ name, description, file, scenarios: Object.fromEntries(scenarios) })))
+  const setList = JSON.stringify([...sets.values()].map(({ name, description, file, scenarios }) => ({ name, description, file: shownFile(fixturesRoot, file), scenarios: Object.fromEntries(scenarios) })))
 
   app.get(`${CONTROL_PREFIX}/scenario-sets`, async (_request, reply) => reply.type(json).send(setList))
   app.get(`${CONTROL_PREFIX}/sessions`, async (_request, reply) => reply.type(json).send(JSON.stringify(sessions.list().map(describeSession))))

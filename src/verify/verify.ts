@@ -16,6 +16,8 @@ export interface VerifyOptions {
   target: string
   /** Spec files or folders of them. Default: `['specs']`. */
   specs?: readonly string[]
+  /** Folders besides the specs' own that their `$ref`s may read files from. Default: none. */
+  refRoots?: readonly string[]
   /** The fixtures folder (for `request:` cases and scenarios), or false for none. Default: `fixtures` if it exists. */
   fixtures?: string | false
   /** Only these operationIds. Default: every operation. */
@@ -51,7 +53,7 @@ export async function verify (options: VerifyOptions): Promise<VerifyReport> {
   const timeoutMs = checkTimeout(options.timeoutMs ?? 10_000)
   const headers = checkHeaders(options.headers ?? {})
   const scenarioHeader = options.scenarioHeader === undefined ? undefined : checkHeaderName(options.scenarioHeader, '--scenario-header')
-  const specs = await loadSpecs(options.specs ?? ['specs'])
+  const specs = await loadSpecs(options.specs ?? ['specs'], undefined, options.refRoots)
   const specNames = new Set(specs.map((spec) => spec.name))
   checkNames('--base-path', 'spec', Object.keys(options.basePaths ?? {}), specNames)
   checkNames('--header', 'spec', Object.keys(options.specHeaders ?? {}), specNames)
