@@ -59,6 +59,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('-p, --port <port>', 'port to listen on (env PORT)', parsePort, process.env.PORT === undefined ? 4010 : parsePort(process.env.PORT))
     .option('-H, --host <host>', 'address to listen on (env HOST)', process.env.HOST ?? '127.0.0.1')
     .option('--body-limit <bytes>', 'largest accepted request body', parsePositive, 1024 * 1024)
+    .option('--request-timeout <ms>', 'longest a client may take to send a whole request (headers: 10 s at most); answer delays not counted', parsePositive, 30_000)
     .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')
     .option('--no-fixtures', 'serve the specs\' examples only')
     .option('--lenient', 'skip invalid fixtures and scenario sets with a warning instead of failing', false)

@@ -26,6 +26,7 @@ export interface ServeOptions {
   coverageReport: string | undefined
   failUnder: number | undefined
   refRoot: string[]
+  requestTimeout: number
 }
 
 /** How often `serve` looks whether the process that started it is still there. */
@@ -48,6 +49,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     specs: paths,
     refRoots: options.refRoot,
     bodyLimit: options.bodyLimit,
+    requestTimeoutMs: options.requestTimeout,
     logger: loggerFor(options.log),
     fixtures: options.fixtures === true ? undefined : options.fixtures,
     lenient: options.lenient,

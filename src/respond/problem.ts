@@ -12,10 +12,14 @@ export const PROBLEMS = {
   'unknown-scenario': { status: 404, title: 'Unknown scenario' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },
+  'request-timeout': { status: 408, title: 'Request timeout' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'expectation-failed': { status: 417, title: 'Expectation failed' },
+  'header-too-large': { status: 431, title: 'Request header fields too large' },
   'invalid-response': { status: 500, title: 'Invalid response' },
-  internal: { status: 500, title: 'Internal error' }
+  internal: { status: 500, title: 'Internal error' },
+  'http-version-not-supported': { status: 505, title: 'HTTP version not supported' }
 } as const
 
 export type ProblemKind = keyof typeof PROBLEMS

@@ -1,4 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { problem } from '../respond/problem.js'
+import { answerClientError } from './answer-client-error.js'
 import { answerError } from './handle-errors.js'
 import { prepareMock, type MockOptions } from './prepare-mock.js'
 import { registerMock, type MockServerInfo } from './register-mock.js'
@@ -7,6 +10,12 @@ import { registerStopRoute } from './register-stop-route.js'
 export interface MockServerOptions extends MockOptions {
   /** Fastify's logger option. Default: off. */
   logger?: FastifyServerOptions['logger']
+  /**
+   * How long a client may take to send a whole request (headers 10 s at most), in ms: a
+   * body that never ends or headers dribbled a byte at a time do not hold a connection for
+   * ever. Answer delays are not counted. Default: 30000.
+   */
+  requestTimeoutMs?: number
   /** Offer `POST /__mock/stop` (loopback only, never from a web page), which calls this: how `understudy stop` ends `serve`. */
   onStopRequest?: () => void
 }
@@ -21,6 +30,7 @@ export type MockServer = FastifyInstance & { understudy: MockServerInfo }
 export async function buildMockServer (options: MockServerOptions = {}): Promise<MockServer> {
   const prepared = await prepareMock(options)
   const logs = options.logger !== undefined && options.logger !== false
+  const requestTimeout = options.requestTimeoutMs ?? 30_000
   const app = Fastify({
     logger: options.logger ?? false,
     // One line per answer instead (see registerAnswerLog).
@@ -29,8 +39,17 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     // Fastify's default (100) answers 414 to ids a real API takes in its stride.
     routerOptions: { maxParamLength: 2048 },
     frameworkErrors: answerError,
+    clientErrorHandler: answerClientError,
+    requestTimeout,
+    // Timeouts are looked at this often (Node's default is every 30 s).
+    http: { headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: 1000 },
     // Closing drops every connection, those held open by `x-mock-fault: timeout` too.
     forceCloseConnections: true
+  })
+  // Node answers a bare 417 to an Expect it does not know.
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const body = JSON.stringify(problem('expectation-failed', `Only Expect: 100-continue is understood, not '${request.headers.expect ?? ''}'.`))
+    response.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body)
   })
   // Fastify leaves GET bodies unread; a spec may declare one (Azure's topQueryStatistics), and an undeclared one is a 415.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true })

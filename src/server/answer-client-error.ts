@@ -1,0 +1,51 @@
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import { problem, type Problem } from '../respond/problem.js'
+
+/**
+ * What Node's HTTP parser refuses, as a typed problem instead of Fastify's bare
+ * `{"error":"Bad Request","message":"Client Error"}`: written straight to the socket (there
+ * is no request to reply to), then the connection is closed, as HTTP requires after a
+ * message it could not frame.
+ */
+export function answerClientError (error: Error & { code?: string, reason?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const body = describe(error)
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  writeProblem(socket, body)
+}
+
+/** The problem as a whole HTTP/1.1 response on the socket, which closes once it is sent. */
+function writeProblem (socket: Socket, body: Problem): void {
+  const payload = JSON.stringify(body)
+  socket.end(`HTTP/1.1 ${body.status} ${STATUS_CODES[body.status] ?? ''}\r\n` +
+    'Content-Type: application/problem+json\r\n' +
+    `Content-Length: ${Buffer.byteLength(payload)}\r\n` +
+    'Connection: close\r\n\r\n' + payload)
+}
+
+function describe (error: Error & { code?: string, reason?: string }): Problem {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return problem('request-timeout', 'The request was not received in time (--request-timeout).')
+    case 'HPE_HEADER_OVERFLOW':
+      return problem('header-too-large', 'The request line and headers are larger than the server accepts (16 KiB).')
+    case 'HPE_INVALID_VERSION':
+      return problem('http-version-not-supported', 'Only HTTP/1.0 and HTTP/1.1 are served.')
+    case 'HPE_PAUSED_H2_UPGRADE':
+      return problem('http-version-not-supported', 'HTTP/2 is not served here: send HTTP/1.1.')
+    case 'HPE_INVALID_METHOD':
+      return problem('bad-request', 'The request method is not one HTTP knows (methods are case-sensitive).')
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return problem('bad-request', 'The Content-Length is not a number, is repeated, or is sent with Transfer-Encoding.')
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return problem('bad-request', 'The chunked body cannot be read.')
+    default:
+      return problem('bad-request', `The request is not valid HTTP/1.1${error.reason === undefined ? '' : `: ${error.reason}`}.`)
+  }
+}
