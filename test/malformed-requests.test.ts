@@ -71,3 +71,13 @@ t.test('garbage after a valid request: the request is answered, the garbage is a
   t.match(response, '{"status":"ok","specs":3,"operations":5}HTTP/1.1 400 Bad Request\r\n')
   t.strictSame(JSON.parse(response.slice(response.lastIndexOf('\r\n\r\n') + 4)), PROBLEMS.method)
 })
+
+t.test('Expect: 100-continue: a body over the limit is refused before it is sent; one within it is asked for', async (t) => {
+  const refused = await exchange(`POST /api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${5 * 1024 * 1024}\r\n\r\n`)
+  const [head = '', payload = ''] = refused.split('\r\n\r\n')
+  t.match(head, /^HTTP\/1\.1 413 Payload Too Large\r\n/, 'no 100 Continue first')
+  t.match(head.toLowerCase(), 'connection: close')
+  t.strictSame(JSON.parse(payload), { type: 'urn:understudy:error:payload-too-large', title: 'Payload too large', status: 413, detail: 'The request body is larger than the server accepts.' })
+  const asked = await exchange(`GET /__mock/health HTTP/1.1\r\n${HOST}Connection: close\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n`, '{}')
+  t.match(asked, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 /)
+})

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { problem } from '../respond/problem.js'
+import { problem, type Problem } from '../respond/problem.js'
 import { answerClientError } from './answer-client-error.js'
 import { answerError } from './handle-errors.js'
 import { prepareMock, type MockOptions } from './prepare-mock.js'
@@ -31,11 +31,12 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   const prepared = await prepareMock(options)
   const logs = options.logger !== undefined && options.logger !== false
   const requestTimeout = options.requestTimeoutMs ?? 30_000
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024
   const app = Fastify({
     logger: options.logger ?? false,
     // One line per answer instead (see registerAnswerLog).
     logController: new LogController({ disableRequestLogging: logs }),
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     // Fastify's default (100) answers 414 to ids a real API takes in its stride.
     routerOptions: { maxParamLength: 2048 },
     frameworkErrors: answerError,
@@ -46,10 +47,20 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     // Closing drops every connection, those held open by `x-mock-fault: timeout` too.
     forceCloseConnections: true
   })
+  // `Expect: 100-continue` (curl sends it for bodies over 1 KiB): a body over the limit is
+  // refused before it is sent, so the client reads the 413 instead of failing its upload on
+  // a closed connection (EPIPE); any other goes on as Node would.
+  app.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if (Number(request.headers['content-length']) > bodyLimit) {
+      sendRaw(response, problem('payload-too-large', 'The request body is larger than the server accepts.'))
+      return
+    }
+    response.writeContinue()
+    app.server.emit('request', request, response)
+  })
   // Node answers a bare 417 to an Expect it does not know.
   app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    const body = JSON.stringify(problem('expectation-failed', `Only Expect: 100-continue is understood, not '${request.headers.expect ?? ''}'.`))
-    response.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body)
+    sendRaw(response, problem('expectation-failed', `Only Expect: 100-continue is understood, not '${request.headers.expect ?? ''}'.`))
   })
   // Fastify leaves GET bodies unread; a spec may declare one (Azure's topQueryStatistics), and an undeclared one is a 415.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true })
@@ -58,4 +69,10 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   // Typed without Fastify's PromiseLike, which an async function would unwrap to a plain FastifyInstance.
   const server: MockServer = Object.assign(app, { understudy })
   return server
+}
+
+/** A problem answered before Fastify sees the request (its body unread), closing the connection. */
+function sendRaw (response: ServerResponse, body: Problem): void {
+  const payload = JSON.stringify(body)
+  response.writeHead(body.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(payload), connection: 'close' }).end(payload)
 }
