@@ -57,7 +57,10 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .description('serve mocks of every OpenAPI document found in the given files and folders')
     .argument('[paths...]', 'spec files or folders', ['specs'])
     .option('-p, --port <port>', 'port to listen on (env PORT)', parsePort, process.env.PORT === undefined ? 4010 : parsePort(process.env.PORT))
-    .option('-H, --host <host>', 'address to listen on (env HOST)', process.env.HOST ?? '127.0.0.1')
+    .option('-H, --host <host>', 'address to listen on (env HOST); anything but loopback exposes the mock to the network', hostFromEnv())
+    .option('--allow-host <name>', 'a Host name besides localhost a request may name (repeatable; DNS rebinding guard)', collect, [])
+    .option('--control-origin <origin>', 'an origin besides this machine\'s whose pages may change sessions and state (repeatable)', collect, [])
+    .option('--control-token <token>', 'state-changing /__mock calls need Authorization: Bearer <token> (env UNDERSTUDY_CONTROL_TOKEN)', process.env.UNDERSTUDY_CONTROL_TOKEN)
     .option('--body-limit <bytes>', 'largest accepted request body', parsePositive, 1024 * 1024)
     .option('--request-timeout <ms>', 'longest a client may take to send a whole request (headers: 10 s at most); answer delays not counted', parsePositive, 30_000)
     .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')
@@ -106,7 +109,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
   command('stop')
     .description('stop the understudy serve on this machine (its coverage report written, its exit code set): for npx in CI, where kill -INT does not reach it')
     .option('-p, --port <port>', 'the port it listens on (env PORT)', parsePort, process.env.PORT === undefined ? 4010 : parsePort(process.env.PORT))
-    .option('-H, --host <host>', 'the address it listens on (env HOST)', process.env.HOST ?? '127.0.0.1')
+    .option('-H, --host <host>', 'the address it listens on (env HOST)', hostFromEnv())
     .option('--timeout <ms>', 'how long to wait for it to stop', parsePositive, 10_000)
     .action(async (options: StopOptions) => { await (await import('./stop.js')).stop(options, io) })
 
@@ -116,6 +119,12 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .action(async (dir: string) => { await (await import('./init.js')).init(dir, io) })
 
   return program
+}
+
+/** $HOST, where an empty one is the default (it would otherwise listen on every interface). */
+function hostFromEnv (): string {
+  const host = process.env.HOST?.trim()
+  return host === undefined || host === '' ? '127.0.0.1' : host
 }
 
 function parsePort (value: string): number {

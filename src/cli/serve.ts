@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { FastifyServerOptions } from 'fastify'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
 import { UnderstudyError } from '../errors.js'
 import { buildMockServer } from '../server/build-mock-server.js'
+import { isLoopbackName } from '../server/guard-control.js'
 import type { CliIo } from './program.js'
 import { unwritableFolder } from './unwritable-folder.js'
 
@@ -27,6 +29,9 @@ export interface ServeOptions {
   failUnder: number | undefined
   refRoot: string[]
   requestTimeout: number
+  allowHost: string[]
+  controlOrigin: string[]
+  controlToken: string | undefined
 }
 
 /** How often `serve` looks whether the process that started it is still there. */
@@ -50,6 +55,9 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     refRoots: options.refRoot,
     bodyLimit: options.bodyLimit,
     requestTimeoutMs: options.requestTimeout,
+    allowedHosts: options.allowHost,
+    controlOrigins: options.controlOrigin,
+    ...(options.controlToken === undefined ? {} : { controlToken: options.controlToken }),
     logger: loggerFor(options.log),
     fixtures: options.fixtures === true ? undefined : options.fixtures,
     lenient: options.lenient,
@@ -62,13 +70,19 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   })
   let address: string
   try {
-    address = await app.listen({ port: options.port, host: options.host })
+    await app.listen({ port: options.port, host: options.host })
+    // The address really bound (Fastify names 127.0.0.1 for 0.0.0.0).
+    const bound = app.server.address() as AddressInfo
+    address = `http://${bound.address.includes(':') ? `[${bound.address}]` : bound.address}:${bound.port}`
   } catch (error) {
     await app.close()
     throw error
   }
   const { operations, specs, scenarioSets, warnings } = app.understudy
   for (const warning of warnings) io.stderr(`understudy: warning: ${warning}\n`)
+  if (!isLoopbackName(options.host)) {
+    io.stderr(`understudy: warning: listening on ${options.host}, not this machine only: anyone who can reach ${address} can read the specs and answers${options.controlToken === undefined ? ', and change sessions and state (set --control-token)' : ''}\n`)
+  }
   const fixtures = operations.reduce((count, operation) => count + operation.scenarios.filter((s) => s.source === 'fixture').length, 0)
   const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
   const lines = operations.map(({ method, path, spec, operationId }) =>

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { problem, type Problem } from '../respond/problem.js'
 
@@ -13,6 +13,13 @@ export function answerClientError (error: Error & { code?: string, reason?: stri
   const body = describe(error)
   if (!socket.writable) {
     socket.destroy()
+    return
+  }
+  // Garbage after a whole pipelined request: that request is answered first (Node keeps the
+  // response in progress on the socket as `_httpMessage`). An error in its own body is not.
+  const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+  if (pending !== undefined && pending !== null && pending.req.complete && !pending.writableFinished) {
+    pending.once('finish', () => { if (socket.writable) writeProblem(socket, body) })
     return
   }
   writeProblem(socket, body)

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { problem, type Problem } from '../respond/problem.js'
 import { answerClientError } from './answer-client-error.js'
+import { guardHost } from './guard-control.js'
 import { answerError } from './handle-errors.js'
 import { prepareMock, type MockOptions } from './prepare-mock.js'
 import { registerMock, type MockServerInfo } from './register-mock.js'
@@ -16,6 +17,8 @@ export interface MockServerOptions extends MockOptions {
    * ever. Answer delays are not counted. Default: 30000.
    */
   requestTimeoutMs?: number
+  /** Host names besides this machine's that a request arriving on loopback may name (DNS rebinding guard). Default: none. */
+  allowedHosts?: readonly string[]
   /** Offer `POST /__mock/stop` (loopback only, never from a web page), which calls this: how `understudy stop` ends `serve`. */
   onStopRequest?: () => void
 }
@@ -43,7 +46,8 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     clientErrorHandler: answerClientError,
     requestTimeout,
     // Timeouts are looked at this often (Node's default is every 30 s).
-    http: { headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: 1000 },
+    // A missing Host gets a typed answer from guardHost, not Node's bare 400.
+    http: { headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: 1000, requireHostHeader: false },
     // Closing drops every connection, those held open by `x-mock-fault: timeout` too.
     forceCloseConnections: true
   })
@@ -64,6 +68,7 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   })
   // Fastify leaves GET bodies unread; a spec may declare one (Azure's topQueryStatistics), and an undeclared one is a 415.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true })
+  guardHost(app, options.allowedHosts ?? [])
   const understudy = await registerMock(app, prepared, options, { ownsNotFound: true, logAnswers: logs })
   if (options.onStopRequest !== undefined) registerStopRoute(app, options.onStopRequest)
   // Typed without Fastify's PromiseLike, which an async function would unwrap to a plain FastifyInstance.

@@ -35,6 +35,10 @@ export interface MockOptions {
   cors?: boolean
   /** Largest request body in bytes; larger ones get 413. Default: 1 MiB. */
   bodyLimit?: number
+  /** Origins besides this machine's whose web pages may change sessions and state (`/__mock`). Default: none. */
+  controlOrigins?: readonly string[]
+  /** When set, state-changing `/__mock` calls need `Authorization: Bearer <controlToken>`. Default: none. */
+  controlToken?: string
 }
 
 export interface PreparedMock {

@@ -1,11 +1,12 @@
 import cors from '@fastify/cors'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
 import { answerDocumentedOptions, registerOperationRoutes } from '../routes/register-operation-routes.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
+import { controlOriginAllowed, guardControl, isControlRequest } from './guard-control.js'
 import { handleErrors } from './handle-errors.js'
 import { registerAnswerLog } from './log-answers.js'
 import type { MockOptions, PreparedMock } from './prepare-mock.js'
@@ -31,6 +32,7 @@ export interface MockServerInfo {
  */
 export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, owner: { ownsNotFound: boolean, logAnswers: boolean }): Promise<MockServerInfo> {
   const { specs, operations, byId, sets, warnings } = prepared
+  const controlOrigins = options.controlOrigins ?? []
   const sessions = new SessionStore(options.maxSessions ?? 1000)
   sessions.open(DEFAULT_SESSION)
   const summaries = summarizeOperations(operations, prepared.fixturesRoot)
@@ -45,15 +47,19 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   if (operations.some(({ operation }) => operation.method === 'options')) app.addHook('onRequest', answerDocumentedOptions)
   if (options.cors !== false) {
     // Browsers call the mock from another origin: reflect it, and let scripts read our headers.
-    await app.register(cors, {
-      origin: true,
+    // The control surface only for pages on this machine (and --control-origin ones).
+    const base = {
       credentials: true,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       exposedHeaders: ['x-mock-scenario', 'x-mock-violations', 'x-mock-response-violations'],
       // An OPTIONS that is not a preflight is not a client error.
       strictPreflight: false
-    })
+    }
+    const api = { ...base, origin: true }
+    const control = { ...base, origin: (origin: string | undefined, done: (error: null, allow: boolean) => void) => { done(null, origin === undefined || controlOriginAllowed(origin, controlOrigins)) } }
+    await app.register(cors, () => (request: FastifyRequest, done: (error: null, options: object) => void) => { done(null, isControlRequest(request, app.prefix) ? control : api) })
   }
+  guardControl(app, { controlOrigins, controlToken: options.controlToken })
   registerBodyParsers(app, options.bodyLimit ?? 1024 * 1024)
   handleErrors(app, owner.ownsNotFound)
   if (owner.logAnswers) registerAnswerLog(app)

@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { problem, sendProblem } from '../respond/problem.js'
+import { CONTROL_PREFIX } from '../openapi/index-operations.js'
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** `localhost`, `*.localhost`, 127.0.0.1 and ::1: names that cannot lead off this machine. */
+export function isLoopbackName (hostname: string): boolean {
+  const name = hostname.toLowerCase()
+  return LOOPBACK_NAMES.has(name) || name.endsWith('.localhost')
+}
+
+/** A web page served from this machine (`http://localhost:5173`, the mock's own pages). */
+export function isLoopbackOrigin (origin: string): boolean {
+  try {
+    return isLoopbackName(new URL(origin).hostname)
+  } catch {
+    return false
+  }
+}
+
+/** Whether a request to the control surface from a page on `origin` is allowed: from this machine, or named with --control-origin. */
+export function controlOriginAllowed (origin: string, allowed: readonly string[]): boolean {
+  return isLoopbackOrigin(origin) || allowed.includes(origin)
+}
+
+export function isControlRequest (request: FastifyRequest, prefix: string): boolean {
+  return request.url.startsWith(`${prefix}${CONTROL_PREFIX}/`)
+}
+
+export interface ControlGuard {
+  /** Origins besides this machine's whose pages may change the mock (`--control-origin`). */
+  controlOrigins: readonly string[]
+  /** When set, every state-changing `/__mock` request needs `Authorization: Bearer <token>`. */
+  controlToken: string | undefined
+}
+
+/**
+ * The control surface's state-changing calls (sessions, reset, stop) are refused from a web
+ * page on another machine's origin (a browser always sends Origin with them, so no page
+ * the developer visits can switch their sessions), and without the token when one is set.
+ */
+export function guardControl (app: FastifyInstance, { controlOrigins, controlToken }: ControlGuard): void {
+  const prefix = app.prefix
+  app.addHook('onRequest', async (request, reply) => {
+    if (READS.has(request.method) || !isControlRequest(request, prefix)) return
+    const origin = request.headers.origin
+    if (origin !== undefined && !controlOriginAllowed(origin, controlOrigins)) {
+      return await sendProblem(reply, problem('forbidden', `The mock's control surface does not take changes from a web page on ${origin}; allow it with --control-origin.`))
+    }
+    if (controlToken !== undefined && request.headers.authorization !== `Bearer ${controlToken}`) {
+      return await sendProblem(reply, problem('unauthorized', 'The mock\'s control surface needs Authorization: Bearer <the --control-token>.'))
+    }
+  })
+}
+
+/**
+ * DNS rebinding: a page on attacker.example whose name resolves to 127.0.0.1 reaches a mock
+ * on loopback with `Host: attacker.example`. A request that came in on loopback must name
+ * this machine (or a name given with --allow-host). HTTP/1.0 may send no Host.
+ */
+export function guardHost (app: FastifyInstance, allowedHosts: readonly string[]): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const local = request.socket.localAddress
+    if (local === undefined || !LOOPBACK_ADDRESSES.has(local)) return
+    const host = request.headers.host
+    if (host === undefined) {
+      if (request.raw.httpVersion === '1.0') return
+      return await sendProblem(reply, problem('bad-request', 'HTTP/1.1 requires a Host header.'))
+    }
+    const name = hostname(host)
+    if (isLoopbackName(name) || allowedHosts.includes(name)) return
+    return await sendProblem(reply, problem('forbidden', `Host '${name}' is not a name of this mock, which listens on this machine only; allow it with --allow-host.`))
+  })
+}
+
+function hostname (host: string): string {
+  const bracketed = /^\[([^\]]*)\]/.exec(host)
+  if (bracketed !== null) return bracketed[1] ?? ''
+  return (host.split(':', 1)[0] ?? '').toLowerCase()
+}
