@@ -170,3 +170,14 @@ t.test('serve --coverage-report to a folder that does not exist fails at start, 
   t.equal(failed.code, 1)
   t.equal(failed.stderr, `understudy: UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE ${file}: The coverage report cannot be written there: ${path.dirname(file)}: ENOENT\n`)
 })
+
+t.test('serve --control-token, --control-origin, --allow-host: the guards, over a real port', async (t) => {
+  const { address, stop } = await serve(t, ['--no-fixtures', '--control-token', 't0k', '--control-origin', 'https://qa.example', '--allow-host', 'mock.test'])
+  const put = async (headers: Record<string, string>): Promise<number> =>
+    (await fetch(`${address}/__mock/sessions/alice`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: '{}' })).status
+  t.equal(await put({}), 401)
+  t.equal(await put({ authorization: 'Bearer t0k' }), 200)
+  t.equal(await put({ authorization: 'Bearer t0k', origin: 'https://qa.example' }), 200)
+  t.equal(await put({ authorization: 'Bearer t0k', origin: 'https://other.example' }), 403)
+  t.equal(await stop(), 0, 'POST /__mock/stop needs no token, as `understudy stop` sends none')
+})

@@ -60,7 +60,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('-H, --host <host>', 'address to listen on (env HOST); anything but loopback exposes the mock to the network', hostFromEnv())
     .option('--allow-host <name>', 'a Host name besides localhost a request may name (repeatable; DNS rebinding guard)', collect, [])
     .option('--control-origin <origin>', 'an origin besides this machine\'s whose pages may change sessions and state (repeatable)', collect, [])
-    .option('--control-token <token>', 'state-changing /__mock calls need Authorization: Bearer <token> (env UNDERSTUDY_CONTROL_TOKEN)', process.env.UNDERSTUDY_CONTROL_TOKEN)
+    .option('--control-token <token>', 'state-changing /__mock calls need Authorization: Bearer <token> (env UNDERSTUDY_CONTROL_TOKEN)')
     .option('--body-limit <bytes>', 'largest accepted request body', parsePositive, 1024 * 1024)
     .option('--request-timeout <ms>', 'longest a client may take to send a whole request (headers: 10 s at most); answer delays not counted', parsePositive, 30_000)
     .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')

@@ -47,6 +47,8 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   // Found now, not after a whole test run when the server stops.
   const unwritable = options.coverageReport === undefined ? undefined : await unwritableFolder(options.coverageReport)
   if (unwritable !== undefined) throw new UnderstudyError('UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE', unwritable, { file: options.coverageReport })
+  // From the environment here, not as the option's default: --help would print it.
+  const controlToken = options.controlToken ?? (process.env.UNDERSTUDY_CONTROL_TOKEN || undefined)
   let stopRequested: () => void = () => {}
   const stopping = new Promise<void>((resolve) => { stopRequested = resolve })
   const app = await buildMockServer({
@@ -57,7 +59,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     requestTimeoutMs: options.requestTimeout,
     allowedHosts: options.allowHost,
     controlOrigins: options.controlOrigin,
-    ...(options.controlToken === undefined ? {} : { controlToken: options.controlToken }),
+    ...(controlToken === undefined ? {} : { controlToken }),
     logger: loggerFor(options.log),
     fixtures: options.fixtures === true ? undefined : options.fixtures,
     lenient: options.lenient,
@@ -81,7 +83,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   const { operations, specs, scenarioSets, warnings } = app.understudy
   for (const warning of warnings) io.stderr(`understudy: warning: ${warning}\n`)
   if (!isLoopbackName(options.host)) {
-    io.stderr(`understudy: warning: listening on ${options.host}, not this machine only: anyone who can reach ${address} can read the specs and answers${options.controlToken === undefined ? ', and change sessions and state (set --control-token)' : ''}\n`)
+    io.stderr(`understudy: warning: listening on ${options.host}, not this machine only: anyone who can reach ${address} can read the specs and answers${controlToken === undefined ? ', and change sessions and state (set --control-token)' : ''}\n`)
   }
   const fixtures = operations.reduce((count, operation) => count + operation.scenarios.filter((s) => s.source === 'fixture').length, 0)
   const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
