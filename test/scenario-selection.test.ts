@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { BEARER, buildMock, unsupportedMediaType } from './helpers.js'
@@ -303,4 +304,24 @@ t.test('sessions', async (t) => {
     answers(t, await get('fourth', small), 200, session('fourth'))
     answers(t, await get('default', small), 200, session('default'))
   })
+})
+
+t.test('state is bounded: long keys kept as a digest that still matches, a cap over all sessions, reset gives the entries back', async (t) => {
+  const { SessionStore, readState } = await import('../dist/session/session-store.js')
+  const store = new SessionStore(10, 5)
+  const [a, b] = [store.open('a'), store.open('b')]
+  const long = `post:${'x'.repeat(2000)}`
+  store.record(a, long, 'canceled')
+  t.equal(readState(a, long), 'canceled', 'the long key matches itself')
+  t.strictSame([...a.state.keys()], [`sha256:${createHash('sha256').update(long).digest('hex')}`])
+  for (const key of ['a1', 'a2']) store.record(a, key, true)
+  for (const key of ['b1', 'b2', 'b3']) store.record(b, key, true)
+  t.equal(store.stateEntries, 5, 'at the cap')
+  t.strictSame([[...a.state.keys()], [...b.state.keys()]], [['a1', 'a2'], ['b1', 'b2', 'b3']], 'the oldest entry of the least recently used session went first')
+  store.record(b, 'b1', false)
+  t.equal(store.stateEntries, 5, 'recording a key again adds nothing')
+  store.resetState('a')
+  t.equal(store.stateEntries, 3)
+  store.delete('b')
+  t.equal(store.stateEntries, 0, 'reset and delete give the entries back')
 })

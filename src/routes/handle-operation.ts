@@ -11,7 +11,7 @@ import { renderPrepared, renderProblem, type Rendered } from '../respond/render-
 import type { Scenario } from '../scenario/collect-scenarios.js'
 import { parsePrefer, single } from '../scenario/parse-headers.js'
 import { preferredScenario, selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
-import { recordState, type Session, type SessionStore } from '../session/session-store.js'
+import { readState, type Session, type SessionStore } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
 import { noteOperation } from '../server/log-answers.js'
 import { undecodableQuery } from '../validate/undecodable-query.js'
@@ -68,7 +68,7 @@ export function createOperationHandler (compiled: CompiledOperation, context: Mo
     const { rendered, served } = answered
     const fixture = answered.scenario?.fixture
     if (fixture?.state !== undefined) {
-      recordState(session ?? context.sessions.open(controls.sessionId), fixture.state.key(parts), fixture.state.value)
+      context.sessions.record(session ?? context.sessions.open(controls.sessionId), fixture.state.key(parts), fixture.state.value)
     }
     const fault = controls.fault ?? fixture?.fault
     if (served !== undefined && (fault === undefined || fault === 'none')) {
@@ -120,7 +120,7 @@ async function answer (
     sets: context.sets,
     defaults: context,
     session,
-    matches: (scenario) => scenario.fixture?.when?.(parts, (key) => session?.state.get(key)) === true
+    matches: (scenario) => scenario.fixture?.when?.(parts, (key) => readState(session, key)) === true
   })
   if (!selection.ok) {
     const scenarios = compiled.scenarios.map((scenario) => scenario.name)
