@@ -39,7 +39,25 @@ export function registerSessionRoutes (
   const setList = JSON.stringify([...sets.values()].map(({ name, description, file, scenarios }) => ({ name, description, file: shownFile(fixturesRoot, file), scenarios: Object.fromEntries(scenarios) })))
 
   app.get(`${CONTROL_PREFIX}/scenario-sets`, async (_request, reply) => reply.type(json).send(setList))
-  app.get(`${CONTROL_PREFIX}/sessions`, async (_request, reply) => reply.type(json).send(JSON.stringify(sessions.list().map(describeSession))))
+  // A page at a time (100 by default), `default` first, then by id: with 1,000 sessions of
+  // 10,000 state keys the whole list would be tens of MB. `Link: <…>; rel="next"` names the next page.
+  app.get<{ Querystring: { limit?: string, after?: string } }>(`${CONTROL_PREFIX}/sessions`, async (request, reply) => {
+    const { limit: given, after } = request.query
+    const limit = given === undefined ? SESSION_PAGE : Number(given)
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SESSION_PAGE) {
+      return sendProblem(reply, problem('bad-request', `limit is a whole number from 1 to ${MAX_SESSION_PAGE}, not '${given ?? ''}'.`))
+    }
+    const ordered = sessions.list().sort((a, b) => sortKey(a.id) < sortKey(b.id) ? -1 : 1)
+    // After a session id, whether or not it is still there: a page never repeats or skips one.
+    const first = after === undefined ? 0 : ordered.findIndex(({ id }) => sortKey(id) > sortKey(after))
+    const start = first === -1 ? ordered.length : first
+    const page = ordered.slice(start, start + limit)
+    const last = page.at(-1)
+    if (start + limit < ordered.length && last !== undefined) {
+      reply.header('link', `<${app.prefix}${CONTROL_PREFIX}/sessions?limit=${limit}&after=${encodeURIComponent(last.id)}>; rel="next"`)
+    }
+    return reply.type(json).send(JSON.stringify(page.map(describeSession)))
+  })
 
   app.get<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
     const session = sessions.find(request.params.id)
@@ -83,6 +101,14 @@ export function registerSessionRoutes (
     return reply.code(204).send()
   })
 }
+
+/** `default` before every other id. */
+function sortKey (id: string): string {
+  return id === DEFAULT_SESSION ? '' : `~${id}`
+}
+
+const SESSION_PAGE = 100
+const MAX_SESSION_PAGE = 1000
 
 function describeSession ({ id, set, scenarios, state }: Session): object {
   return { id, set: set ?? null, scenarios: Object.fromEntries(scenarios), state: Object.fromEntries(state) }
