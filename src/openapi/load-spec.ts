@@ -7,7 +7,7 @@ import { checkRefs } from './check-refs.js'
 import { convertSwagger2 } from './convert-swagger2.js'
 import { findSpecFiles } from './find-spec-files.js'
 import { readDocument } from './read-document.js'
-import { isInside, isWithin, refRootsOf, refTarget } from './ref-roots.js'
+import { fileOf, isInside, isWithin, refRootsOf, refTarget } from './ref-roots.js'
 import { findDocumentProblems } from './validate-document.js'
 
 export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document
@@ -38,7 +38,7 @@ function refParserOptions (roots: readonly string[]): object {
       file: {
         ...fileResolver,
         read: async (file: FileInfo) => {
-          const target = decodeURI(file.url.replace(/^file:\/\//, ''))
+          const target = fileOf(file.url)
           if (!await isInside(roots, target)) {
             // A ResolverError of its own is what ref-parser passes on with its message.
             throw new ResolverError(new Error(outsideMessage(target, roots)), target)
@@ -82,6 +82,7 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
   const byName = new Map<string, string>()
   const files = await findSpecFiles(paths, counted)
   const roots = await refRootsOf(paths, refRoots)
+  const refOptions = refParserOptions(roots)
   for (const { file, explicit } of files) {
     try {
       const parsed = await readDocument(file)
@@ -90,7 +91,7 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
         if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)", { file, pointer: '' })
         continue
       }
-      const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots)
+      const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots, refOptions)
       const clash = byName.get(loaded.name)
       if (clash !== undefined) {
         throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${loaded.name}' is also ${clash}`, { file })
@@ -131,7 +132,7 @@ function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
  * $refs (a broken one is a problem; lenient, it is replaced by an empty schema), bundles
  * cross-file $refs where there are any, and dereferences.
  */
-async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[]): Promise<LoadedSpec> {
+async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], refOptions: object): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
   for (const problem of await findDocumentProblems(parsed, file)) reporter.tolerate(problem)
   let document = source === '2.0' ? await convertSwagger2(parsed, file, reporter.tolerate) : structuredClone(parsed)
@@ -141,11 +142,10 @@ async function readSpec (file: string, parsed: Record<string, unknown>, source: 
     return target === undefined || isWithin(roots, target) ? undefined : outsideMessage(target, roots)
   }
   const refs = checkRefs(document, file, (error) => { reporter.problem(error); return {} }, version === '3.0', outside)
-  const options = refParserOptions(roots)
   try {
     // Bundling rewrites $refs; a document that has only local ones is kept as written.
-    if (refs.external) document = await $RefParser.bundle(absolute, document, options) as Record<string, unknown>
-    const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), options) as OpenApiDocument
+    if (refs.external) document = await $RefParser.bundle(absolute, document, refOptions) as Record<string, unknown>
+    const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refOptions) as OpenApiDocument
     return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced }
   } catch (error) {
     if (error instanceof UnderstudyError) throw error

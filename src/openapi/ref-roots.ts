@@ -10,15 +10,15 @@ export async function refRootsOf (paths: readonly string[], extra: readonly stri
   const roots: string[] = []
   for (const given of paths) {
     const isFile = await stat(given).then((found) => found.isFile(), () => false)
-    roots.push(await realFolder(isFile ? path.dirname(given) : given))
+    roots.push(await realPath(isFile ? path.dirname(given) : given))
   }
-  for (const folder of extra) roots.push(await realFolder(folder))
+  for (const folder of extra) roots.push(await realPath(folder))
   return roots
 }
 
 /** Whether `file` (followed through symlinks when it exists) is inside one of `roots`. */
 export async function isInside (roots: readonly string[], file: string): Promise<boolean> {
-  return isWithin(roots, await realpath(file).catch(() => path.resolve(file)))
+  return isWithin(roots, await realPath(file))
 }
 
 /** Whether the path `file` is inside one of `roots`, as written. */
@@ -33,11 +33,17 @@ export function isWithin (roots: readonly string[], file: string): boolean {
 export function refTarget (ref: string, folder: string): string | undefined {
   const file = ref.split('#', 1)[0] ?? ''
   if (file === '') return undefined
-  if (file.startsWith('file:')) return decodeURI(file.replace(/^file:(\/\/)?/, ''))
+  if (file.startsWith('file:')) return fileOf(file)
   if (/^[a-z][a-z0-9+.-]*:/i.test(file)) return undefined
-  return path.resolve(folder, decodeURI(file))
+  return path.resolve(folder, fileOf(file))
 }
 
-async function realFolder (folder: string): Promise<string> {
-  return await realpath(folder).catch(() => path.resolve(folder))
+/** The path a `$ref`'s file part (or ref-parser's URL of it) names: `file://` dropped, percent-escapes decoded. */
+export function fileOf (url: string): string {
+  return decodeURI(url.replace(/^file:(\/\/)?/, ''))
+}
+
+/** Where a path really is (symlinks followed); as resolved when it does not exist. */
+async function realPath (file: string): Promise<string> {
+  return await realpath(file).catch(() => path.resolve(file))
 }

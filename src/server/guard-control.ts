@@ -4,6 +4,11 @@ import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
 const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+
+/** Whether a socket address (the peer's, or our own end's) is this machine's loopback. */
+export function isLoopbackAddress (address: string | undefined): boolean {
+  return address !== undefined && LOOPBACK_ADDRESSES.has(address)
+}
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** `localhost`, `*.localhost`, 127.0.0.1 and ::1: names that cannot lead off this machine. */
@@ -65,8 +70,7 @@ export function guardControl (app: FastifyInstance, { controlOrigins, controlTok
  */
 export function guardHost (app: FastifyInstance, allowedHosts: readonly string[]): void {
   app.addHook('onRequest', async (request, reply) => {
-    const local = request.socket.localAddress
-    if (local === undefined || !LOOPBACK_ADDRESSES.has(local)) return
+    if (!isLoopbackAddress(request.socket.localAddress)) return
     const host = request.headers.host
     if (host === undefined) {
       if (request.raw.httpVersion === '1.0') return

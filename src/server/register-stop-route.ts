@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
 import { CONTROL_PREFIX } from '../openapi/index-operations.js'
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+import { isLoopbackAddress } from './guard-control.js'
 
 /**
  * `POST /__mock/stop`, for `understudy stop`: from this machine only, and never from a web
@@ -11,7 +10,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
  */
 export function registerStopRoute (app: FastifyInstance, stop: () => void): void {
   app.post(`${CONTROL_PREFIX}/stop`, async (request, reply) => {
-    if (!LOOPBACK.has(request.ip) || request.headers.origin !== undefined) {
+    if (!isLoopbackAddress(request.ip) || request.headers.origin !== undefined) {
       return sendProblem(reply, problem('forbidden', 'The mock is stopped from this machine, with `understudy stop`, not from a web page or another host.'))
     }
     reply.raw.once('finish', stop)

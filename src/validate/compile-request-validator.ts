@@ -2,7 +2,7 @@ import type { ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
 import type { IndexedOperation } from '../openapi/index-operations.js'
 import { childPointer, getByPointer, resolveLocalRef, type Located } from '../openapi/resolve-ref.js'
-import type { SchemaCompiler } from './create-schema-compiler.js'
+import { once, type SchemaCompiler } from './create-schema-compiler.js'
 import { compileFormReader, isFormMediaType, readProblemsOf, validationCopy, type FormReader } from './form-bodies.js'
 import { MalformedBody } from './malformed-body.js'
 import { essence, isJsonMediaType, matchMediaType } from './media-type.js'
@@ -235,8 +235,8 @@ const asIs = (body: unknown): unknown => body
 
 interface MediaValidator {
   validate: ValidateFunction
-  /** The same schema, stopping at the first error: for a body of more than FULLY_CHECKED_VALUES values. */
-  validateFirst: ValidateFunction
+  /** The same schema, stopping at the first error: for a body of more than FULLY_CHECKED_VALUES values; compiled when first needed. */
+  validateFirst: () => ValidateFunction
   /** A form body: its fields are text, validated coerced (on a copy), and read first if still bytes. */
   form: FormReader | undefined
 }
@@ -263,11 +263,11 @@ function compileBody (operation: IndexedOperation, compiler: SchemaCompiler): Co
       if (!readers.has(essence(mediaType))) readers.set(essence(mediaType), reader)
       if (media?.schema !== undefined) {
         const schema = compiler.ref(pointer)
-        validators.set(mediaType, { validate: compiler.compileCoercing(schema, pointer), validateFirst: compiler.compileCoercingFirstError(schema, pointer), form: reader })
+        validators.set(mediaType, { validate: compiler.compileCoercing(schema, pointer), validateFirst: once(() => compiler.compileCoercingFirstError(schema, pointer)), form: reader })
       }
     } else if (media?.schema !== undefined && isJsonMediaType(mediaType)) {
       const schema = compiler.ref(pointer)
-      validators.set(mediaType, { validate: compiler.compile(schema, pointer), validateFirst: compiler.compileFirstError(schema, pointer), form: undefined })
+      validators.set(mediaType, { validate: compiler.compile(schema, pointer), validateFirst: once(() => compiler.compileFirstError(schema, pointer)), form: undefined })
     }
   }
   const required = requestBody.value.required === true
@@ -291,7 +291,7 @@ function compileBody (operation: IndexedOperation, compiler: SchemaCompiler): Co
     if (value instanceof MalformedBody) return { ok: false, kind: 'invalid', violations: [{ in: 'body', path: '', message: value.reason }], partial: false, malformed: true }
     if (entry === undefined) return { ok: true }
     const partial = holdsMoreThan(value, FULLY_CHECKED_VALUES)
-    const validate = partial ? entry.validateFirst : entry.validate
+    const validate = partial ? entry.validateFirst() : entry.validate
     if (entry.form === undefined) return validate(value) ? { ok: true } : { ok: false, kind: 'invalid', violations: toViolations('body', validate.errors), partial, malformed: false }
     const problems = typeof value === 'object' && value !== null ? readProblemsOf(value) : []
     if (validate(validationCopy(value)) && problems.length === 0) return { ok: true }

@@ -34,10 +34,8 @@ export interface SchemaCompiler {
 export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: UnderstudyError) => void = () => {}): SchemaCompiler {
   const key = `understudy:${spec.name}`
   const document = toSchemaDocument(spec.document as unknown as Record<string, unknown>, spec.version, spec.file, tolerate)
-  const instance = (coerceTypes: false | 'array', allErrors: boolean): () => Ajv => {
-    let ajv: Ajv | undefined
-    return () => (ajv ??= createAjv(spec.version, coerceTypes, allErrors).addSchema(document, key))
-  }
+  const instance = (coerceTypes: false | 'array', allErrors: boolean): () => Ajv =>
+    once(() => createAjv(spec.version, coerceTypes, allErrors).addSchema(document, key))
   const compileWith = (ajv: () => Ajv) => (schema: object, pointer: string): ValidateFunction => {
     try {
       return ajv().compile(schema)
@@ -61,6 +59,12 @@ export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: Unders
       return validate
     }
   }
+}
+
+/** `make`'s result, made on the first call only. */
+export function once<T> (make: () => T): () => T {
+  let made: { value: T } | undefined
+  return () => (made ??= { value: make() }).value
 }
 
 /** What a schema AJV cannot compile validates: anything (its problem was reported). */
