@@ -119,6 +119,19 @@ t.test('a delayed request does not hold up the others', async (t) => {
   t.strictSame(finished, ['plain', 'delayed'])
 })
 
+t.test('many delayed requests at once: all answered, and no warning on stderr', async (t) => {
+  const warnings: string[] = []
+  const onWarning = (warning: Error): void => { warnings.push(warning.name) }
+  process.on('warning', onWarning)
+  t.teardown(() => { process.off('warning', onWarning) })
+  const statuses = await Promise.all(Array.from({ length: 30 }, async () =>
+    (await fetch(`http://127.0.0.1:${port}${STOP}`, { method: 'POST', headers: { ...BEARER, 'x-mock-delay': '50' } })).status))
+  t.strictSame(statuses, Array(30).fill(200))
+  // Node emits the warning on the next tick.
+  await new Promise((resolve) => setImmediate(resolve))
+  t.strictSame(warnings, [], 'no MaxListenersExceededWarning')
+})
+
 t.test('reset: the client sees ECONNRESET and no bytes', async (t) => {
   t.strictSame(await raw(STOP, { 'x-mock-fault': 'reset' }), { bytes: Buffer.alloc(0), error: 'ECONNRESET' })
 })

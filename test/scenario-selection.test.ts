@@ -95,6 +95,9 @@ t.test('sessions', async (t) => {
 
   const session = (id: string, choice: { set?: string, scenarios?: Record<string, string>, state?: Record<string, string> } = {}): object =>
     ({ id, set: choice.set ?? null, scenarios: choice.scenarios ?? {}, state: choice.state ?? {} })
+  /** A session as GET /__mock/sessions lists it: its choice and how many state entries it holds. */
+  const listed = (id: string, choice: { set?: string, scenarios?: Record<string, string> } = {}, stateEntries = 0): object =>
+    ({ id, set: choice.set ?? null, scenarios: choice.scenarios ?? {}, stateEntries })
   const put = async (id: string, payload?: object | string, server: FastifyInstance = app): Promise<Reply> =>
     await server.inject({ method: 'PUT', url: `/__mock/sessions/${id}`, ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }) })
   const get = async (id: string, server: FastifyInstance = app): Promise<Reply> => await server.inject({ method: 'GET', url: `/__mock/sessions/${id}` })
@@ -128,7 +131,7 @@ t.test('sessions', async (t) => {
     const choice = { set: 'logged-out', scenarios: { stopPublisher: 'forbidden' } }
     answers(t, await put('crud', choice), 200, session('crud', choice))
     answers(t, await get('crud'), 200, session('crud', choice))
-    answers(t, await app.inject({ method: 'GET', url: '/__mock/sessions' }), 200, [session('default'), session('crud', choice)])
+    answers(t, await app.inject({ method: 'GET', url: '/__mock/sessions' }), 200, [listed('default'), listed('crud', choice)])
   })
 
   t.test('GET of an unknown session is a 404 problem; DELETE answers 204, then the session is gone', async (t) => {
@@ -148,6 +151,8 @@ t.test('sessions', async (t) => {
     const state = { [`post:${postId}`]: 'canceled' }
     answers(t, await get('keeper'), 200, session('keeper', { state }))
     answers(t, await put('keeper', { set: 'publisher-down' }), 200, session('keeper', { set: 'publisher-down', state }))
+    const listing = await app.inject({ url: '/__mock/sessions' })
+    t.strictSame((listing.json() as object[]).find((entry) => (entry as { id: string }).id === 'keeper'), listed('keeper', { set: 'publisher-down' }, 1), 'the listing counts the state; GET the session for it')
     answers(t, await put('keeper', { scenarios: { rejectWorkflowItems: 'noItems' } }), 200, session('keeper', { scenarios: { rejectWorkflowItems: 'noItems' }, state }))
     answers(t, await put('keeper', { set: null }), 200, session('keeper', { state }))
     answers(t, await put('keeper'), 200, session('keeper', { state }))

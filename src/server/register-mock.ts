@@ -1,5 +1,6 @@
 import cors from '@fastify/cors'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { setMaxListeners } from 'node:events'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
@@ -67,6 +68,8 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   registerSessionRoutes(app, sessions, sets, byId, prepared.fixturesRoot)
   registerCoverageRoutes(app, coverage)
   const closing = new AbortController()
+  // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.
+  setMaxListeners(0, closing.signal)
   app.addHook('preClose', (done) => { closing.abort(); done() })
   registerOperationRoutes(app, operations, {
     sets,

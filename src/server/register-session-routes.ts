@@ -39,8 +39,9 @@ export function registerSessionRoutes (
   const setList = JSON.stringify([...sets.values()].map(({ name, description, file, scenarios }) => ({ name, description, file: shownFile(fixturesRoot, file), scenarios: Object.fromEntries(scenarios) })))
 
   app.get(`${CONTROL_PREFIX}/scenario-sets`, async (_request, reply) => reply.type(json).send(setList))
-  // A page at a time (100 by default), `default` first, then by id: with 1,000 sessions of
-  // 10,000 state keys the whole list would be tens of MB. `Link: <…>; rel="next"` names the next page.
+  // A page at a time (100 by default), `default` first, then by id, each with how many state
+  // entries it holds, not the entries: with 1,000 sessions of 10,000 state keys the whole list
+  // would be tens of MB. `Link: <…>; rel="next"` names the next page; GET one session for its state.
   app.get<{ Querystring: { limit?: string, after?: string } }>(`${CONTROL_PREFIX}/sessions`, async (request, reply) => {
     const { limit: given, after } = request.query
     const limit = given === undefined ? SESSION_PAGE : Number(given)
@@ -56,7 +57,7 @@ export function registerSessionRoutes (
     if (start + limit < ordered.length && last !== undefined) {
       reply.header('link', `<${app.prefix}${CONTROL_PREFIX}/sessions?limit=${limit}&after=${encodeURIComponent(last.id)}>; rel="next"`)
     }
-    return reply.type(json).send(JSON.stringify(page.map(describeSession)))
+    return reply.type(json).send(JSON.stringify(page.map(summarizeSession)))
   })
 
   app.get<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
@@ -110,8 +111,16 @@ function sortKey (id: string): string {
 const SESSION_PAGE = 100
 const MAX_SESSION_PAGE = 1000
 
-function describeSession ({ id, set, scenarios, state }: Session): object {
-  return { id, set: set ?? null, scenarios: Object.fromEntries(scenarios), state: Object.fromEntries(state) }
+function describeSession (session: Session): object {
+  return { ...choiceOf(session), state: Object.fromEntries(session.state) }
+}
+
+function summarizeSession (session: Session): object {
+  return { ...choiceOf(session), stateEntries: session.state.size }
+}
+
+function choiceOf ({ id, set, scenarios }: Session): object {
+  return { id, set: set ?? null, scenarios: Object.fromEntries(scenarios) }
 }
 
 function invalid (reply: FastifyReply, errors: string[]): FastifyReply {
