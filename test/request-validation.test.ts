@@ -82,7 +82,7 @@ t.test('unknown paths and unparsable URLs are problems', async (t) => {
   t.strictSame(missing.json(), { type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: 'No operation for GET /v2/nothing-here' })
   const bad = await app.inject({ url: '/v2/%zz' })
   t.equal(bad.statusCode, 400)
-  t.strictSame(bad.json(), { type: 'urn:understudy:error:bad-request', title: 'Bad request', status: 400, detail: "'/v2/%zz' is not a valid url component" })
+  t.strictSame(bad.json(), { type: 'urn:understudy:error:bad-request', title: 'Bad request', status: 400, detail: "The path '/v2/%zz' is not valid percent-encoded UTF-8." })
 })
 
 t.test('the violations header stays bounded and ASCII', async (t) => {

@@ -14,11 +14,13 @@ export const PROBLEMS = {
   'not-acceptable': { status: 406, title: 'Not acceptable' },
   'request-timeout': { status: 408, title: 'Request timeout' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
+  'uri-too-long': { status: 414, title: 'URI too long' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'expectation-failed': { status: 417, title: 'Expectation failed' },
   'header-too-large': { status: 431, title: 'Request header fields too large' },
   'invalid-response': { status: 500, title: 'Invalid response' },
   internal: { status: 500, title: 'Internal error' },
+  'not-implemented': { status: 501, title: 'Not implemented' },
   'http-version-not-supported': { status: 505, title: 'HTTP version not supported' }
 } as const
 
@@ -30,6 +32,11 @@ export interface Problem {
   status: number
   detail: string
   [extension: string]: unknown
+}
+
+/** What a request sent, quoted in a problem's detail: at most 100 characters of it. */
+export function quoted (value: string): string {
+  return `'${value.length <= 100 ? value : `${value.slice(0, 100)}…`}'`
 }
 
 export function problem (kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}, status: number = PROBLEMS[kind].status): Problem {

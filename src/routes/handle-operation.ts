@@ -5,7 +5,7 @@ import type { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { specParams } from '../openapi/index-operations.js'
 import { deliver } from '../respond/deliver.js'
-import { problem, sendProblem } from '../respond/problem.js'
+import { problem, quoted, sendProblem } from '../respond/problem.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
 import { renderPrepared, renderProblem, type Rendered } from '../respond/render-response.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
@@ -126,7 +126,7 @@ async function answer (
     const scenarios = compiled.scenarios.map((scenario) => scenario.name)
     const sets = [...context.sets.keys()]
     return {
-      rendered: renderProblem(problem('unknown-scenario', `${compiled.operationId} has no scenario '${selection.requested}'. Known: ${scenarios.join(', ')}`, { operationId: compiled.operationId, scenarios, sets }), extra)
+      rendered: renderProblem(problem('unknown-scenario', `${compiled.operationId} has no scenario ${quoted(selection.requested)}. Known: ${scenarios.join(', ')}`, { operationId: compiled.operationId, scenarios, sets }), extra)
     }
   }
   const { scenario } = selection

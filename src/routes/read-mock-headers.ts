@@ -1,7 +1,7 @@
 import { parseCookie } from 'cookie'
 import type { IncomingHttpHeaders } from 'node:http'
 import { FAULTS, PLAIN_NAME_HINT, isPlainName, type Fault } from '../fixture/fixture-format.js'
-import { problem, type Problem } from '../respond/problem.js'
+import { problem, quoted, type Problem } from '../respond/problem.js'
 import { single } from '../scenario/parse-headers.js'
 import { DEFAULT_SESSION } from '../session/session-store.js'
 
@@ -57,5 +57,5 @@ function sessionCookie (header: string | undefined): string | undefined {
 }
 
 function invalid (header: string, value: string, expected: string): { ok: false, problem: Problem } {
-  return { ok: false, problem: problem('invalid-mock-header', `${header}: '${value}' is not valid; expected ${expected}.`, { header }) }
+  return { ok: false, problem: problem('invalid-mock-header', `${header}: ${quoted(value)} is not valid; expected ${expected}.`, { header }) }
 }

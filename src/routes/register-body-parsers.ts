@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
 import { MalformedBody } from '../validate/malformed-body.js'
 
@@ -16,7 +16,8 @@ const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json(?:\s*;|$)/i
 export function registerBodyParsers (app: FastifyInstance, bodyLimit: number): void {
   // In a plugin's context, this leaves the host's parsers alone.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string', bodyLimit }, (_request, text, done) => {
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string', bodyLimit }, (request, text, done) => {
+    if (isEncoded(request)) return done(new EncodedBody(request.headers['content-encoding']), undefined)
     if (text.length === 0) return done(null, undefined)
     try {
       done(null, secureJson.parse(text as string, undefined, { protoAction: 'error', constructorAction: 'error' }))
@@ -24,7 +25,25 @@ export function registerBodyParsers (app: FastifyInstance, bodyLimit: number): v
       done(null, new MalformedBody(`body is not valid JSON: ${(error as Error).message}`))
     }
   })
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, bytes, done) => {
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, bytes, done) => {
+    if (isEncoded(request)) return done(new EncodedBody(request.headers['content-encoding']), undefined)
     done(null, bytes.length === 0 ? undefined : bytes)
   })
+}
+
+/**
+ * A compressed body (`Content-Encoding: gzip`) is not read: browsers never send one, and
+ * the bytes would otherwise be judged as if they were the JSON or form they stand for.
+ */
+export class EncodedBody extends Error {
+  readonly code = 'UNDERSTUDY_CONTENT_ENCODING'
+  readonly statusCode = 415
+  constructor (encoding: string | undefined) {
+    super(`Content-Encoding: ${encoding ?? ''} is not read here; send the body uncompressed.`)
+  }
+}
+
+function isEncoded (request: FastifyRequest): boolean {
+  const encoding = request.headers['content-encoding']
+  return encoding !== undefined && encoding.toLowerCase() !== 'identity'
 }

@@ -1,5 +1,6 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http'
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { problem, type Problem } from '../respond/problem.js'
 
 /**
@@ -25,8 +26,13 @@ export function answerClientError (error: Error & { code?: string, reason?: stri
   writeProblem(socket, body)
 }
 
+/** CONNECT asks for a tunnel: a mock is no forward proxy. */
+export function refuseConnect (request: IncomingMessage, socket: Duplex): void {
+  writeProblem(socket, problem('not-implemented', `CONNECT is not served: understudy is a mock server, not a proxy to ${request.url ?? ''}.`))
+}
+
 /** The problem as a whole HTTP/1.1 response on the socket, which closes once it is sent. */
-function writeProblem (socket: Socket, body: Problem): void {
+function writeProblem (socket: Duplex, body: Problem): void {
   const payload = JSON.stringify(body)
   socket.end(`HTTP/1.1 ${body.status} ${STATUS_CODES[body.status] ?? ''}\r\n` +
     'Content-Type: application/problem+json\r\n' +
@@ -41,6 +47,8 @@ function describe (error: Error & { code?: string, reason?: string }): Problem {
     case 'HPE_HEADER_OVERFLOW':
       return problem('header-too-large', 'The request line and headers are larger than the server accepts (16 KiB).')
     case 'HPE_INVALID_VERSION':
+      // Also what a request line ending in a bare LF gets ("Expected CRLF after version").
+      if (error.reason !== 'Invalid HTTP version') break
       return problem('http-version-not-supported', 'Only HTTP/1.0 and HTTP/1.1 are served.')
     case 'HPE_PAUSED_H2_UPGRADE':
       return problem('http-version-not-supported', 'HTTP/2 is not served here: send HTTP/1.1.')
@@ -52,7 +60,6 @@ function describe (error: Error & { code?: string, reason?: string }): Problem {
     case 'HPE_INVALID_TRANSFER_ENCODING':
     case 'HPE_INVALID_CHUNK_SIZE':
       return problem('bad-request', 'The chunked body cannot be read.')
-    default:
-      return problem('bad-request', `The request is not valid HTTP/1.1${error.reason === undefined ? '' : `: ${error.reason}`}.`)
   }
+  return problem('bad-request', `The request is not valid HTTP/1.1${error.reason === undefined ? '' : `: ${error.reason}`}.`)
 }

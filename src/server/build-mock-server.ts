@@ -1,9 +1,9 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { problem, type Problem } from '../respond/problem.js'
-import { answerClientError } from './answer-client-error.js'
-import { guardHost } from './guard-control.js'
-import { answerError } from './handle-errors.js'
+import { answerClientError, refuseConnect } from './answer-client-error.js'
+import { guardRequest } from './guard-control.js'
+import { answerError, MAX_PARAM_LENGTH } from './handle-errors.js'
 import { prepareMock, type MockOptions } from './prepare-mock.js'
 import { registerMock, type MockServerInfo } from './register-mock.js'
 import { registerStopRoute } from './register-stop-route.js'
@@ -40,13 +40,12 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
     // One line per answer instead (see registerAnswerLog).
     logController: new LogController({ disableRequestLogging: logs }),
     bodyLimit,
-    // Fastify's default (100) answers 414 to ids a real API takes in its stride.
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerError,
     clientErrorHandler: answerClientError,
     requestTimeout,
     // Timeouts are looked at this often (Node's default is every 30 s).
-    // A missing Host gets a typed answer from guardHost, not Node's bare 400.
+    // A missing Host gets a typed answer from guardRequest, not Node's bare 400.
     http: { headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: 1000, requireHostHeader: false },
     // Closing drops every connection, those held open by `x-mock-fault: timeout` too.
     forceCloseConnections: true
@@ -68,7 +67,9 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   })
   // Fastify leaves GET bodies unread; a spec may declare one (Azure's topQueryStatistics), and an undeclared one is a 415.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true })
-  guardHost(app, options.allowedHosts ?? [])
+  // Node drops the connection of a CONNECT no one listens for, without a word.
+  app.server.on('connect', refuseConnect)
+  guardRequest(app, options.allowedHosts ?? [])
   const understudy = await registerMock(app, prepared, options, { ownsNotFound: true, logAnswers: logs })
   if (options.onStopRequest !== undefined) registerStopRoute(app, options.onStopRequest)
   // Typed without Fastify's PromiseLike, which an async function would unwrap to a plain FastifyInstance.

@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problem, sendProblem } from '../respond/problem.js'
+import { EncodedBody } from '../routes/register-body-parsers.js'
+
+/** The longest path parameter routed (Fastify's default, 100, refuses ids a real API takes in its stride). */
+export const MAX_PARAM_LENGTH = 2048
 
 /**
  * Whatever goes wrong outside an operation's own answers becomes problem+json with a
@@ -21,6 +25,15 @@ export function answerError (error: FastifyError, request: FastifyRequest, reply
   }
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return sendProblem(reply, problem('unsupported-media-type', `The Content-Type '${request.headers['content-type'] ?? ''}' cannot be read.`))
+  }
+  if (error instanceof EncodedBody) {
+    return sendProblem(reply.header('accept-encoding', 'identity'), problem('unsupported-media-type', error.message))
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendProblem(reply, problem('bad-request', `The path '${request.url.split('?', 1)[0] ?? ''}' is not valid percent-encoded UTF-8.`))
+  }
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(reply, problem('uri-too-long', `A path segment is longer than the server accepts (${MAX_PARAM_LENGTH} characters).`))
   }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {

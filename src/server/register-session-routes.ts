@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
-import { problem, sendProblem } from '../respond/problem.js'
+import { problem, quoted, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
 import { scenarioNames } from '../scenario/select-scenario.js'
 import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
@@ -74,11 +74,11 @@ export function registerSessionRoutes (
     if (body instanceof MalformedBody) return invalid(reply, [body.reason])
     if (!checkChoice(body)) return invalid(reply, (checkChoice.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`))
     const errors: string[] = []
-    if (typeof body.set === 'string' && !sets.has(body.set)) errors.push(`no scenario set '${body.set}' (known: ${[...sets.keys()].join(', ')})`)
+    if (typeof body.set === 'string' && !sets.has(body.set)) errors.push(`no scenario set ${quoted(body.set)} (${sets.size === 0 ? 'there are none' : `known: ${[...sets.keys()].join(', ')}`})`)
     for (const [operationId, name] of Object.entries(body.scenarios ?? {})) {
       const operation = byId.get(operationId)
       if (operation === undefined) errors.push(`no operation '${operationId}'`)
-      else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario '${name}' (known: ${scenarioNames(operation).join(', ')})`)
+      else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario ${quoted(name)} (known: ${scenarioNames(operation).join(', ')})`)
     }
     if (errors.length > 0) return invalid(reply, errors)
     const session = sessions.open(id)
