@@ -231,3 +231,17 @@ t.test("a $ref may read files only inside the specs' folders (and --ref-root one
   t.strictSame([cli.code, cli.stdout], [0, 'understudy check: 1 spec, 1 operation, 0 fixtures, 0 scenario sets, 0 examples: no problems\n'], 'so does --ref-root')
   await t.rejects(buildMockServer({ specs: [`${specs}/absolute.yaml`], fixtures: false }), { code: 'UNDERSTUDY_SPEC_REF' }, 'serve stops at the first')
 })
+
+t.test('JSON is read with JSON.parse; JSON that JSON.parse refuses is read as YAML, and a syntax error names the line', async (t) => {
+  const dir = t.testdir({
+    'plain.json': JSON.stringify({ openapi: '3.1.0', info: { title: 'J', version: '1' }, paths: { '/a': { get: { operationId: 'getA', responses: { 200: { description: 'ok', content: { 'application/json': { example: { a: 1 } } } } } } } } }),
+    // A trailing comma and a comment: not JSON, but YAML.
+    'sloppy.json': '{\n  "openapi": "3.1.0", # hand-edited\n  "info": {"title": "S", "version": "1"},\n  "paths": {"/b": {"get": {"operationId": "getB", "responses": {"204": {"description": "none"}}}}},\n}\n',
+    'broken.json': '{\n  "openapi": "3.1.0",\n  "info": {\n'
+  })
+  const specs = await loadSpecs([`${dir}/plain.json`, `${dir}/sloppy.json`])
+  t.strictSame(specs.map(({ name, document }) => [name, Object.keys(document.paths ?? {})]), [['plain', ['/a']], ['sloppy', ['/b']]])
+  const error = await loadSpecs([`${dir}/broken.json`]).then(() => undefined, (caught: unknown) => caught)
+  t.equal((error as UnderstudyError).code, 'UNDERSTUDY_SPEC_PARSE')
+  t.match((error as UnderstudyError).message, /^The file is not valid YAML or JSON: .* at line 4, column 1/)
+})

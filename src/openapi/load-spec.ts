@@ -1,12 +1,11 @@
 import $RefParser, { ResolverError, getJsonSchemaRefParserDefaultOptions, type FileInfo } from '@apidevtools/json-schema-ref-parser'
 import path from 'node:path'
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types'
-import YAML from 'yaml'
 import { FAIL_FAST, UnderstudyError, type Reporter } from '../errors.js'
 import { checkRefs } from './check-refs.js'
 import { convertSwagger2 } from './convert-swagger2.js'
 import { findSpecFiles } from './find-spec-files.js'
-import { readDocument } from './read-document.js'
+import { parseDocumentText, readDocument } from './read-document.js'
 import { fileOf, isInside, isWithin, refRootsOf, refTarget } from './ref-roots.js'
 import { findDocumentProblems } from './validate-document.js'
 
@@ -60,7 +59,7 @@ const REF_PARSERS = {
   yaml: {
     order: 200,
     canParse: ['.yaml', '.yml', '.json'],
-    parse: (file: { data: Buffer | string }): unknown => YAML.parse(file.data.toString())
+    parse: (file: { data: Buffer | string, url: string }): unknown => parseDocumentText(file.data.toString(), fileOf(file.url))
   }
 }
 
