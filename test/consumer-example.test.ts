@@ -29,5 +29,5 @@ t.test('cancelPost handles every response the API documents', async (t) => {
   for (const [scenario, shown] of Object.entries(answers)) {
     t.equal(await cancelPost(url, postId, { 'x-mock-scenario': scenario }), shown, scenario)
   }
-  assertCoverage(t, app, { atLeast: 100 })
+  await assertCoverage(t, app, { atLeast: 100 })
 })

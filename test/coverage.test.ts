@@ -76,7 +76,7 @@ t.test('coverage: a fixture counts for its documented response; unserved scenari
   t.strictSame(report.scenarios, { documented: 8, served: 1, percent: 12.5 })
   t.strictSame(report.served, [{ ...op, status: '404', scenario: 'gone', session: 'default', count: 1 }])
   t.strictSame(report.neverServed.scenarios, [{ ...op, status: '404', scenario: 'notFound' }])
-  t.strictSame(app.understudy.coverage(), report, 'the in-process report is the same')
+  t.strictSame(await app.understudy.coverage(), report, 'the in-process report is the same')
 })
 
 t.test('assertCoverage: one assertion, failing below the share, listing what was never served', async (t) => {
@@ -84,9 +84,9 @@ t.test('assertCoverage: one assertion, failing below the share, listing what was
   await app.inject({ method: 'POST', url: POST, headers: BEARER })
   const calls: unknown[][] = []
   const recorder = { teardown: () => {}, ok: (...args: unknown[]) => { calls.push(args); return args[0] === true } }
-  assertCoverage(recorder, app, { atLeast: 20 })
-  assertCoverage(recorder, app, { atLeast: 14 })
-  assertCoverage(recorder, app, { atLeast: 100, session: 'alice' })
+  await assertCoverage(recorder, app, { atLeast: 20 })
+  await assertCoverage(recorder, app, { atLeast: 14 })
+  await assertCoverage(recorder, app, { atLeast: 100, session: 'alice' })
   const listed = ['200', '400', '401', '403', '404', '409', '429'].map((status) => `postmantis#cancelScheduledPost ${status}`)
   t.strictSame(calls, [
     [false, '1 of 7 documented responses served (14.3%), at least 20% expected', { neverServed: listed.slice(1) }],

@@ -66,6 +66,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')
     .option('--no-fixtures', 'serve the specs\' examples only')
     .option('--lenient', 'skip invalid fixtures and scenario sets with a warning instead of failing', false)
+    .option('--eager', 'compile every operation at start, so a problem in any stops it (default: each on its first request)', false)
     .option('--max-sessions <count>', 'sessions kept at once (least recently used dropped first)', parsePositive, 1000)
     .option('--max-delay <ms>', 'cap on x-mock-delay and fixture delayMs (0: no delays)', parseNonNegative, 30_000)
     .option('--strict', 'answer 500 invalid-response instead of sending a response that does not match the spec', false)

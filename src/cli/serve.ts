@@ -18,6 +18,7 @@ export interface ServeOptions {
   /** A folder, or true for the default, or false (`--no-fixtures`). */
   fixtures: string | boolean
   lenient: boolean
+  eager: boolean
   maxSessions: number
   maxDelay: number
   strict: boolean
@@ -63,6 +64,8 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     logger: loggerFor(options.log),
     fixtures: options.fixtures === true ? undefined : options.fixtures,
     lenient: options.lenient,
+    compile: options.eager ? 'eager' : 'lazy',
+    onWarning: (line) => { io.stderr(`${line}\n`) },
     maxSessions: options.maxSessions,
     maxDelayMs: options.maxDelay,
     strict: options.strict || options.errors,
@@ -80,12 +83,11 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     await app.close()
     throw error
   }
-  const { operations, specs, scenarioSets, warnings } = app.understudy
+  const { operations, specs, fixtures, scenarioSets, warnings } = app.understudy
   for (const warning of warnings) io.stderr(`understudy: warning: ${warning}\n`)
   if (!isLoopbackName(options.host)) {
     io.stderr(`understudy: warning: listening on ${options.host}, not this machine only: anyone who can reach ${address} can read the specs and answers${controlToken === undefined ? ', and change sessions and state (set --control-token)' : ''}\n`)
   }
-  const fixtures = operations.reduce((count, operation) => count + operation.scenarios.filter((s) => s.source === 'fixture').length, 0)
   const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
   const lines = operations.map(({ method, path, spec, operationId }) =>
     `  ${`${method} ${path}`.padEnd(width + 1)}  ${spec}#${operationId}`)
@@ -106,7 +108,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   try {
     await app.close()
     io.stdout('understudy: stopped\n')
-    return await reportCoverage(app.understudy.coverage(), options, io)
+    return await reportCoverage(await app.understudy.coverage(), options, io)
   } catch (error) {
     io.stderr(`understudy: error while stopping: ${String(error)}\n`)
     return 1

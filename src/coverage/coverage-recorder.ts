@@ -41,11 +41,12 @@ export interface CoverageReport {
  * costs one string key and one Map lookup; the report is worked out when asked for.
  */
 export class CoverageRecorder {
-  readonly #operations: readonly CompiledOperation[]
+  /** Every operation compiled: coverage counts every scenario of every operation. */
+  readonly #operations: () => Promise<readonly CompiledOperation[]>
   readonly #entries = new Map<string, Entry>()
   #dropped = 0
 
-  constructor (operations: readonly CompiledOperation[]) {
+  constructor (operations: () => Promise<readonly CompiledOperation[]>) {
     this.#operations = operations
   }
 
@@ -65,7 +66,8 @@ export class CoverageRecorder {
     if (session === undefined) this.#dropped = 0
   }
 
-  report (session?: string): CoverageReport {
+  async report (session?: string): Promise<CoverageReport> {
+    const operations = await this.#operations()
     const bySlot = new Map<string, Entry[]>()
     for (const entry of this.#entries.values()) {
       if (session !== undefined && entry.session !== session) continue
@@ -82,7 +84,7 @@ export class CoverageRecorder {
       neverServed: { responses: [], scenarios: [] },
       dropped: this.#dropped
     }
-    for (const { operation, operationId, scenarios } of this.#operations) {
+    for (const { operation, operationId, scenarios } of operations) {
       const spec = operation.spec.name
       for (const { statusKey: status } of operation.responses) {
         const names = scenarios.filter((scenario) => scenario.response.statusKey === status).map((scenario) => scenario.name)

@@ -20,6 +20,7 @@ export const PROBLEMS = {
   'header-too-large': { status: 431, title: 'Request header fields too large' },
   'invalid-response': { status: 500, title: 'Invalid response' },
   internal: { status: 500, title: 'Internal error' },
+  'invalid-operation': { status: 500, title: 'Operation cannot be mocked' },
   'not-implemented': { status: 501, title: 'Not implemented' },
   'http-version-not-supported': { status: 505, title: 'HTTP version not supported' }
 } as const
@@ -34,13 +35,15 @@ export interface Problem {
   [extension: string]: unknown
 }
 
+export const PROBLEM_TYPE_PREFIX = 'urn:understudy:error:'
+
 /** What a request sent, quoted in a problem's detail: at most 100 characters of it. */
 export function quoted (value: string): string {
   return `'${value.length <= 100 ? value : `${value.slice(0, 100)}…`}'`
 }
 
 export function problem (kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}, status: number = PROBLEMS[kind].status): Problem {
-  return { type: `urn:understudy:error:${kind}`, title: PROBLEMS[kind].title, status, detail, ...extensions }
+  return { type: `${PROBLEM_TYPE_PREFIX}${kind}`, title: PROBLEMS[kind].title, status, detail, ...extensions }
 }
 
 /** Sent as bytes, like every API body, so the Content-Type is exactly `application/problem+json`. */

@@ -33,11 +33,17 @@ export async function compileOperationSafely (
   try {
     return await compileOperation(operation, compiler, fixtures, reporter)
   } catch (error) {
-    reporter.problem(error instanceof UnderstudyError
-      ? error
-      : new UnderstudyError('UNDERSTUDY_OPERATION_INVALID', `${operation.operationId}: ${error instanceof Error ? error.message : String(error)}`, { file: operation.spec.file, pointer: operation.pointer }))
+    reporter.problem(asProblem(error, operation))
     return undefined
   }
+}
+
+/** Never a stack trace: an unexpected error names the operation's file and pointer. */
+export function asProblem (error: unknown, operation: IndexedOperation): UnderstudyError {
+  return error instanceof UnderstudyError
+    ? error
+    // One line: V8's own messages may run on ("Converting circular structure to JSON\n --> …").
+    : new UnderstudyError('UNDERSTUDY_OPERATION_INVALID', `${operation.operationId}: ${(error instanceof Error ? error.message : String(error)).split('\n', 1)[0] ?? ''}`, { file: operation.spec.file, pointer: operation.pointer })
 }
 
 /**

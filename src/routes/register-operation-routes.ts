@@ -2,7 +2,9 @@ import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyReques
 import { problem, sendProblem } from '../respond/problem.js'
 import { requestBodyTypes, routeShape, specParams } from '../openapi/index-operations.js'
 import { matchMediaType } from '../validate/media-type.js'
+import type { UnderstudyError } from '../errors.js'
 import type { CompiledOperation } from './compile-operation.js'
+import type { MockOperation, OperationRegistry } from './operation-registry.js'
 import { createOperationHandler, type MockContext } from './handle-operation.js'
 
 // OPTIONS stays with @fastify/cors (preflight) unless documented; HEAD comes free with GET.
@@ -15,23 +17,23 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<Fastify
  * path. Operations that share a method and path (told apart by a query parameter or
  * header, AWS style) share a route that picks the first whose discriminator matches.
  */
-export function registerOperationRoutes (app: FastifyInstance, operations: readonly CompiledOperation[], context: MockContext): void {
+export function registerOperationRoutes (app: FastifyInstance, operations: OperationRegistry, context: MockContext): void {
   // Keyed by the route's shape: /a/{id} and /a/{name} are one route to Fastify.
   const paths = new Map<string, { url: string, methods: Set<string> }>()
-  const routes = new Map<string, CompiledOperation[]>()
-  for (const compiled of operations) {
-    const { method, url, path } = compiled.operation
+  const routes = new Map<string, MockOperation[]>()
+  for (const entry of operations.list) {
+    const { method, url, path } = entry.operation
     const shape = routeShape(path)
     const known = paths.get(shape) ?? { url, methods: new Set<string>() }
     known.methods.add(method.toUpperCase())
     paths.set(shape, known)
     const key = `${method} ${shape}`
-    routes.set(key, [...(routes.get(key) ?? []), compiled])
+    routes.set(key, [...(routes.get(key) ?? []), entry])
   }
   for (const candidates of routes.values()) {
     const { method, path, url } = candidates[0]!.operation
     const declaresHead = paths.get(routeShape(path))?.methods.has('HEAD') === true
-    const handler = dispatch(candidates.map((compiled) => ({ compiled, handler: createOperationHandler(compiled, context) })), url)
+    const handler = candidates.length === 1 ? lazyHandler(candidates[0]!, context) : dispatch(candidates, url, context)
     app.route({
       method: method.toUpperCase(),
       url,
@@ -58,6 +60,30 @@ export function registerOperationRoutes (app: FastifyInstance, operations: reado
   }
 }
 
+/**
+ * The operation's handler, made when its first request comes (compiling the operation,
+ * once: requests that race it wait for the same compilation). An operation that cannot be
+ * compiled answers every request with a 500 problem naming why.
+ */
+function lazyHandler (entry: MockOperation, context: MockContext): Handler {
+  let handler: Handler | undefined = entry.ready === undefined ? undefined : createOperationHandler(entry.ready, context)
+  return async (request, reply) => {
+    if (handler === undefined) {
+      try {
+        handler ??= createOperationHandler(await entry.compiled(), context)
+      } catch (error) {
+        return cannotBeMocked(reply, entry, error)
+      }
+    }
+    return await handler(request, reply)
+  }
+}
+
+function cannotBeMocked (reply: FastifyReply, entry: MockOperation, error: unknown): FastifyReply {
+  const { message, pointer } = error as UnderstudyError
+  return sendProblem(reply, problem('invalid-operation', `${message}${pointer === undefined ? '' : ` (at ${pointer})`}`, { operationId: entry.operationId }))
+}
+
 interface Candidate { compiled: CompiledOperation, handler: Handler }
 
 /**
@@ -78,8 +104,29 @@ export async function answerDocumentedOptions (request: FastifyRequest, reply: F
  * request's Content-Type, else of the first without a discriminator, else of the first.
  * Path parameters are renamed, by position, to the chosen one's names.
  */
-function dispatch (candidates: readonly Candidate[], url: string): Handler {
-  if (candidates.length === 1) return candidates[0]!.handler
+function dispatch (entries: readonly MockOperation[], url: string, context: MockContext): Handler {
+  let compiled: Promise<Handler> | undefined
+  return async (request, reply) => {
+    let handler: Handler
+    try {
+      handler = await (compiled ??= compileCandidates(entries, url, context))
+    } catch (error) {
+      return cannotBeMocked(reply, entries[0]!, error)
+    }
+    return await handler(request, reply)
+  }
+}
+
+/** Every candidate of a shared route compiled (the choice between them reads their validators), then the dispatcher. */
+async function compileCandidates (entries: readonly MockOperation[], url: string, context: MockContext): Promise<Handler> {
+  const candidates = await Promise.all(entries.map(async (entry) => {
+    const compiled = await entry.compiled()
+    return { compiled, handler: createOperationHandler(compiled, context) }
+  }))
+  return chooseCandidate(candidates, url)
+}
+
+function chooseCandidate (candidates: readonly Candidate[], url: string): Handler {
   const routeParams = paramNames(url)
   const renames = new Map(candidates.map(({ compiled }) => {
     const own = paramNames(compiled.operation.url)

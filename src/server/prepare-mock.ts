@@ -1,9 +1,11 @@
 import { ToleratedProblems, UnderstudyError, type Reporter } from '../errors.js'
-import { compileScenarioSets, type ScenarioSet } from '../fixture/compile-scenario-sets.js'
-import { fixturesRoot, readFixtures, type ScenarioSetSource } from '../fixture/read-fixtures.js'
-import { compileOperationSafely, type CompiledOperation } from '../routes/compile-operation.js'
+import { compileScenarioSets, operationsNamedBy, type ScenarioSet } from '../fixture/compile-scenario-sets.js'
+import { fixturesRoot, readFixtures, type FixtureSource } from '../fixture/read-fixtures.js'
+import { compileOperation, compileOperationSafely, type CompiledOperation } from '../routes/compile-operation.js'
+import { PROBLEM_TYPE_PREFIX } from '../respond/problem.js'
+import { OperationRegistry } from '../routes/operation-registry.js'
 import { scenarioNames } from '../scenario/select-scenario.js'
-import { buildOperationIndex, operationsBySpec } from '../openapi/index-operations.js'
+import { buildOperationIndex, operationsBySpec, type IndexedOperation } from '../openapi/index-operations.js'
 import { loadSpecs, type LoadedSpec } from '../openapi/load-spec.js'
 import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
 
@@ -39,13 +41,24 @@ export interface MockOptions {
   controlOrigins?: readonly string[]
   /** When set, state-changing `/__mock` calls need `Authorization: Bearer <controlToken>`. Default: none. */
   controlToken?: string
+  /**
+   * `eager`: every operation's validators and bodies are compiled at start, so whatever is
+   * wrong stops it (or, lenient, is warned of) before the first request. `lazy`: an
+   * operation is compiled on its first request (once; those with fixtures, or named by a
+   * scenario set, at start), so a spec of a thousand operations starts in seconds; what
+   * compiling finds then goes to `onWarning`. Default: eager (`understudy serve`: lazy).
+   */
+  compile?: 'eager' | 'lazy'
+  /** Where a lazy operation's warnings go, one line each. Default: stderr. */
+  onWarning?: (line: string) => void
 }
 
 export interface PreparedMock {
   specs: readonly LoadedSpec[]
-  operations: readonly CompiledOperation[]
-  byId: ReadonlyMap<string, CompiledOperation>
+  operations: OperationRegistry
   sets: ReadonlyMap<string, ScenarioSet>
+  /** How many fixtures are served. */
+  fixtureCount: number
   /** The fixtures folder read, if any: the control surface shows fixture files relative to it. */
   fixturesRoot: string | undefined
   /** What the specs get wrong first (one per place), then skipped fixtures and the like. */
@@ -54,7 +67,8 @@ export interface PreparedMock {
 
 /**
  * load specs → index operations → read fixtures → compile validators and pre-serialise
- * bodies → compile scenario sets. Everything here runs once; requests only look things up.
+ * bodies (every operation, or, lazy, those with fixtures or in a scenario set) → compile
+ * scenario sets. Nothing compiles twice; requests only look things up.
  */
 export async function prepareMock (options: MockOptions): Promise<PreparedMock> {
   const others: string[] = []
@@ -69,21 +83,41 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
   const root = options.fixtures === false ? undefined : await fixturesRoot(options.fixtures)
   const found = root === undefined ? { fixtures: [], sets: [] } : await readFixtures(root, operationsBySpec(indexed), reporter)
   const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, reporter.tolerate)]))
-  const operations: CompiledOperation[] = []
+  const eager = options.compile !== 'lazy'
+  const inSets = eager ? new Set<string>() : operationsNamedBy(found.sets)
+  const entries: Array<{ operation: IndexedOperation, fixtures: FixtureSource[], compiled?: CompiledOperation }> = []
   for (const operation of indexed) {
     const fixtures = found.fixtures.filter((fixture) => fixture.spec === operation.spec.name && fixture.operationId === operation.operationId)
+    if (!eager && fixtures.length === 0 && !inSets.has(operation.operationId)) {
+      entries.push({ operation, fixtures })
+      continue
+    }
     const compiled = await compileOperationSafely(operation, compilers.get(operation.spec)!, fixtures, reporter)
-    if (compiled !== undefined) operations.push(compiled)
+    if (compiled !== undefined) entries.push({ operation, fixtures, compiled })
   }
-  if (operations.length === 0) throw new UnderstudyError('UNDERSTUDY_NO_OPERATIONS', `in ${(options.specs ?? ['specs']).join(', ')}`)
-  const byId = new Map(operations.map((operation) => [operation.operationId, operation]))
-  const sets = compileSets(found.sets, byId, reporter)
-  return { specs, operations, byId, sets, fixturesRoot: root, warnings: [...tolerated.list.map((error) => error.format()), ...others] }
-}
-
-function compileSets (sources: readonly ScenarioSetSource[], byId: ReadonlyMap<string, CompiledOperation>, reporter: Reporter): Map<string, ScenarioSet> {
-  return compileScenarioSets(sources, (operationId) => {
-    const operation = byId.get(operationId)
+  if (entries.length === 0) throw new UnderstudyError('UNDERSTUDY_NO_OPERATIONS', `in ${(options.specs ?? ['specs']).join(', ')}`)
+  const onWarning = options.onWarning ?? ((line: string) => { process.stderr.write(`${line}\n`) })
+  const late = lateReporter(onWarning)
+  const operations = new OperationRegistry(entries,
+    async (operation, fixtures) => await compileOperation(operation, compilers.get(operation.spec)!, fixtures, late),
+    (problem) => { onWarning(`understudy: error: ${problem.format()}; its requests are answered 500 ${PROBLEM_TYPE_PREFIX}invalid-operation`) })
+  const sets = compileScenarioSets(found.sets, (operationId) => {
+    const operation = operations.get(operationId)?.ready
     return operation === undefined ? undefined : scenarioNames(operation)
   }, reporter)
+  return { specs, operations, sets, fixtureCount: served(entries), fixturesRoot: root, warnings: [...tolerated.list.map((error) => error.format()), ...others] }
+}
+
+/** Fixtures served (lenient: those that failed their checks are not); operations with fixtures are compiled at start. */
+function served (entries: ReadonlyArray<{ compiled?: CompiledOperation }>): number {
+  return entries.reduce((count, { compiled }) => count + (compiled?.scenarios.filter((scenario) => scenario.fixture !== undefined).length ?? 0), 0)
+}
+
+/** What compiling an operation on its first request finds: warnings as lines; a problem stops that operation only. */
+function lateReporter (onWarning: (line: string) => void): Reporter {
+  return {
+    problem: (error) => { throw error },
+    tolerate: (error) => { onWarning(`understudy: warning: ${error.format()}`) },
+    warn: (message) => { onWarning(`understudy: warning: ${message}`) }
+  }
 }

@@ -4,6 +4,8 @@ import path from 'node:path'
 import type { OpenAPIV3 } from 'openapi-types'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
+import type { OperationRegistry } from '../routes/operation-registry.js'
+import { once } from '../validate/create-schema-compiler.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
 import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
@@ -51,9 +53,11 @@ export function summarizeOperations (operations: readonly CompiledOperation[], f
 }
 
 /** The control surface under /__mock; every body here is serialised once, at start. */
-export async function registerControlRoutes (app: FastifyInstance, specs: readonly LoadedSpec[], operations: readonly OperationSummary[]): Promise<void> {
-  const health = JSON.stringify({ status: 'ok', specs: specs.length, operations: operations.length })
-  const summaries = JSON.stringify(operations)
+export async function registerControlRoutes (app: FastifyInstance, specs: readonly LoadedSpec[], operations: OperationRegistry, fixturesRoot: string | undefined): Promise<void> {
+  const health = JSON.stringify({ status: 'ok', specs: specs.length, operations: operations.list.length })
+  // Serialised when first asked for, once every operation is compiled (lazy: by this request).
+  let summaries: string | undefined
+  const listing = async (): Promise<string> => (summaries ??= JSON.stringify(summarizeOperations(await operations.compileAll(), fixturesRoot)))
   // What a browser is sent to: under a plugin's prefix (`/mock/__mock/...`) when there is one.
   const base = `${app.prefix}${CONTROL_PREFIX}`
   const specList = JSON.stringify(specs.map(({ name, document }) => ({
@@ -64,18 +68,19 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
     openapi: document.openapi,
     url: `${base}/specs/${name}`
   })))
-  const documents = new Map(specs.map((spec) => [spec.name, JSON.stringify(spec.document)]))
+  // Each document serialised on its first request (GitHub's takes 13 MB and a tenth of a second).
+  const documents = new Map(specs.map((spec) => [spec.name, once(() => JSON.stringify(spec.document))]))
   const json = 'application/json'
 
   app.get(`${CONTROL_PREFIX}/health`, async (_request, reply) => reply.type(json).send(health))
-  app.get(`${CONTROL_PREFIX}/operations`, async (_request, reply) => reply.type(json).send(summaries))
+  app.get(`${CONTROL_PREFIX}/operations`, async (_request, reply) => reply.type(json).send(await listing()))
   app.get(`${CONTROL_PREFIX}/specs`, async (_request, reply) => reply.type(json).send(specList))
   app.get<{ Params: { name: string } }>(`${CONTROL_PREFIX}/specs/:name`, async (request, reply) => {
     const document = documents.get(request.params.name)
     if (document === undefined) {
       return sendProblem(reply, problem('not-found', `No spec named '${request.params.name}'. Known: ${[...documents.keys()].join(', ')}`))
     }
-    return reply.type(json).send(document)
+    return reply.type(json).send(document())
   })
 
   // Swagger UI shows every spec, one at a time, from /__mock/specs/<name>; @fastify/swagger

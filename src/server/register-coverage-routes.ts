@@ -14,7 +14,7 @@ export function registerCoverageRoutes (app: FastifyInstance, coverage: Coverage
   app.get<SessionQuery>(`${CONTROL_PREFIX}/coverage`, async (request, reply) => {
     const session = sessionOf(request.query.session, reply)
     if (session === false) return reply
-    return reply.type('application/json').send(JSON.stringify(coverage.report(session)))
+    return reply.type('application/json').send(JSON.stringify(await coverage.report(session)))
   })
   app.delete<SessionQuery>(`${CONTROL_PREFIX}/coverage`, async (request, reply) => {
     const session = sessionOf(request.query.session, reply)

@@ -12,18 +12,28 @@ import { handleErrors } from './handle-errors.js'
 import { registerAnswerLog } from './log-answers.js'
 import type { MockOptions, PreparedMock } from './prepare-mock.js'
 import { registerCoverageRoutes } from './register-coverage-routes.js'
-import { registerControlRoutes, summarizeOperations, type OperationSummary } from './register-control-routes.js'
+import { registerControlRoutes } from './register-control-routes.js'
 import { registerSessionRoutes } from './register-session-routes.js'
 
 export interface MockServerInfo {
   specs: ReadonlyArray<Pick<LoadedSpec, 'name' | 'file'>>
-  operations: readonly OperationSummary[]
+  /** What is mounted; their scenarios are at `GET /__mock/operations`. */
+  operations: readonly MountedOperation[]
+  /** How many fixtures are served. */
+  fixtures: number
   /** The names of the scenario sets. */
   scenarioSets: readonly string[]
   /** Startup warnings: what the specs get wrong (one per place), skipped fixture folders, and with `lenient`, what was skipped. */
   warnings: readonly string[]
-  /** What was served and never served so far: in every session, or in one. */
-  coverage: (session?: string) => CoverageReport
+  /** What was served and never served so far: in every session, or in one (lazy: every operation is compiled first). */
+  coverage: (session?: string) => Promise<CoverageReport>
+}
+
+export interface MountedOperation {
+  spec: string
+  operationId: string
+  method: string
+  path: string
 }
 
 /**
@@ -32,20 +42,20 @@ export interface MockServerInfo {
  * operations' routes. Nothing here reaches past `app`. Returns what was mounted.
  */
 export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, owner: { ownsNotFound: boolean, logAnswers: boolean }): Promise<MockServerInfo> {
-  const { specs, operations, byId, sets, warnings } = prepared
+  const { specs, operations, sets, warnings } = prepared
   const controlOrigins = options.controlOrigins ?? []
   const sessions = new SessionStore(options.maxSessions ?? 1000)
   sessions.open(DEFAULT_SESSION)
-  const summaries = summarizeOperations(operations, prepared.fixturesRoot)
-  const coverage = new CoverageRecorder(operations)
+  const coverage = new CoverageRecorder(async () => await operations.compileAll())
   const info: MockServerInfo = {
     specs: specs.map(({ name, file }) => ({ name, file })),
-    operations: summaries,
+    operations: operations.list.map(({ operation }) => ({ spec: operation.spec.name, operationId: operation.operationId, method: operation.method.toUpperCase(), path: operation.path })),
+    fixtures: prepared.fixtureCount,
     scenarioSets: [...sets.keys()],
     warnings,
-    coverage: (session?: string) => coverage.report(session)
+    coverage: async (session?: string) => await coverage.report(session)
   }
-  if (operations.some(({ operation }) => operation.method === 'options')) app.addHook('onRequest', answerDocumentedOptions)
+  if (operations.list.some(({ operation }) => operation.method === 'options')) app.addHook('onRequest', answerDocumentedOptions)
   if (options.cors !== false) {
     // Browsers call the mock from another origin: reflect it, and let scripts read our headers.
     // The control surface only for pages on this machine (and --control-origin ones).
@@ -64,8 +74,8 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   registerBodyParsers(app, options.bodyLimit ?? 1024 * 1024)
   handleErrors(app, owner.ownsNotFound)
   if (owner.logAnswers) registerAnswerLog(app)
-  await registerControlRoutes(app, specs, summaries)
-  registerSessionRoutes(app, sessions, sets, byId, prepared.fixturesRoot)
+  await registerControlRoutes(app, specs, operations, prepared.fixturesRoot)
+  registerSessionRoutes(app, sessions, sets, operations, prepared.fixturesRoot)
   registerCoverageRoutes(app, coverage)
   const closing = new AbortController()
   // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.

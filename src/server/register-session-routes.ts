@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
 import { problem, quoted, sendProblem } from '../respond/problem.js'
-import type { CompiledOperation } from '../routes/compile-operation.js'
+import type { OperationRegistry } from '../routes/operation-registry.js'
 import { scenarioNames } from '../scenario/select-scenario.js'
 import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
 import { CONTROL_PREFIX } from '../openapi/index-operations.js'
@@ -32,7 +32,7 @@ export function registerSessionRoutes (
   app: FastifyInstance,
   sessions: SessionStore,
   sets: ReadonlyMap<string, ScenarioSet>,
-  byId: ReadonlyMap<string, CompiledOperation>,
+  operations: OperationRegistry,
   fixturesRoot: string | undefined
 ): void {
   const json = 'application/json'
@@ -76,7 +76,7 @@ export function registerSessionRoutes (
     const errors: string[] = []
     if (typeof body.set === 'string' && !sets.has(body.set)) errors.push(`no scenario set ${quoted(body.set)} (${sets.size === 0 ? 'there are none' : `known: ${[...sets.keys()].join(', ')}`})`)
     for (const [operationId, name] of Object.entries(body.scenarios ?? {})) {
-      const operation = byId.get(operationId)
+      const operation = await operations.get(operationId)?.compiled().catch(() => undefined)
       if (operation === undefined) errors.push(`no operation '${operationId}'`)
       else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario ${quoted(name)} (known: ${scenarioNames(operation).join(', ')})`)
     }

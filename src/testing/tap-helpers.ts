@@ -33,8 +33,8 @@ export interface CoverageExpectation {
 }
 
 /** One assertion: enough documented responses were served; the diagnostic lists those never served. */
-export function assertCoverage (t: TestLike, app: Pick<MockServer, 'understudy'>, { atLeast, session }: CoverageExpectation): CoverageReport {
-  const report = app.understudy.coverage(session)
+export async function assertCoverage (t: TestLike, app: Pick<MockServer, 'understudy'>, { atLeast, session }: CoverageExpectation): Promise<CoverageReport> {
+  const report = await app.understudy.coverage(session)
   const { documented, served, percent } = report.responses
   const neverServed = report.neverServed.responses.map(({ spec, operationId, status }) => `${spec}#${operationId} ${status}`)
   t.ok(!isUnder(report, atLeast), `${served} of ${documented} documented responses served (${percent}%), at least ${atLeast}% expected`, { neverServed })
