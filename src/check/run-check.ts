@@ -57,7 +57,7 @@ export async function check (options: CheckOptions = {}): Promise<CheckReport> {
   const { reporter, problems, warnings } = collectProblems()
   const specs = await loadSpecs(options.specs ?? ['specs'], reporter, options.refRoots)
   const operations = buildOperationIndex(specs, reporter)
-  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, reporter.tolerate)]))
+  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, reporter.tolerate, { whole: true })]))
   let examples = 0
   let operationCount = 0
   for (const spec of specs) {

@@ -82,8 +82,10 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
   const indexed = buildOperationIndex(specs, reporter)
   const root = options.fixtures === false ? undefined : await fixturesRoot(options.fixtures)
   const found = root === undefined ? { fixtures: [], sets: [] } : await readFixtures(root, operationsBySpec(indexed), reporter)
-  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, reporter.tolerate)]))
   const eager = options.compile !== 'lazy'
+  // What a schema's compilation works around is a start warning until the mock is ready, then a line of its own.
+  let tolerate = reporter.tolerate
+  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, (error) => { tolerate(error) }, { whole: eager })]))
   const inSets = eager ? new Set<string>() : operationsNamedBy(found.sets)
   const entries: Array<{ operation: IndexedOperation, fixtures: FixtureSource[], compiled?: CompiledOperation }> = []
   for (const operation of indexed) {
@@ -98,6 +100,7 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
   if (entries.length === 0) throw new UnderstudyError('UNDERSTUDY_NO_OPERATIONS', `in ${(options.specs ?? ['specs']).join(', ')}`)
   const onWarning = options.onWarning ?? ((line: string) => { process.stderr.write(`${line}\n`) })
   const late = lateReporter(onWarning)
+  tolerate = late.tolerate
   const operations = new OperationRegistry(entries,
     async (operation, fixtures) => await compileOperation(operation, compilers.get(operation.spec)!, fixtures, late),
     (problem) => { onWarning(`understudy: error: ${problem.format()}; its requests are answered 500 ${PROBLEM_TYPE_PREFIX}invalid-operation`) })
@@ -115,9 +118,14 @@ function served (entries: ReadonlyArray<{ compiled?: CompiledOperation }>): numb
 
 /** What compiling an operation on its first request finds: warnings as lines; a problem stops that operation only. */
 function lateReporter (onWarning: (line: string) => void): Reporter {
+  const said = new Set<string>()
   return {
     problem: (error) => { throw error },
-    tolerate: (error) => { onWarning(`understudy: warning: ${error.format()}`) },
+    tolerate: (error) => {
+      const line = `understudy: warning: ${error.format()}`
+      if (!said.has(line)) onWarning(line)
+      said.add(line)
+    },
     warn: (message) => { onWarning(`understudy: warning: ${message}`) }
   }
 }

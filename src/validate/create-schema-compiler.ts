@@ -4,7 +4,8 @@ import type { Ajv, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { UnderstudyError } from '../errors.js'
 import type { LoadedSpec, OpenApiVersion } from '../openapi/load-spec.js'
-import { compilePattern, toSchemaDocument } from './schema-document.js'
+import { getByPointer, refPointer } from '../openapi/resolve-ref.js'
+import { cleanSchema, compilePattern, reportSchemaProblems } from './schema-document.js'
 
 // ajv-formats and ajv-draft-04 are CommonJS; under NodeNext a default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default
@@ -26,26 +27,60 @@ export interface SchemaCompiler {
 
 /**
  * AJV instances per spec (plain and coercing, each listing every error or stopping at the
- * first; the latter two made when first asked for), each holding the document's schemas
- * (`toSchemaDocument`: the document's shape without its example data), so every validator
- * is compiled once and `$ref`s (cycles too) resolve inside the document. 3.1 is JSON Schema
- * 2020-12; 3.0 schemas become draft-04. What had to be left out of a schema goes to `tolerate`.
+ * first; each made when first asked for). A schema of the document is given to an instance
+ * the first time a compiled schema reaches it, under an id of its own
+ * (`understudy:<spec>:<pointer>`), cleaned (`cleanSchema`: without its example data) and
+ * with its `$ref`s pointing at those ids; what it reaches is given too. So AJV holds what
+ * the operations compiled so far reach, not the document, every validator is compiled once,
+ * and `$ref` cycles resolve. 3.1 is JSON Schema 2020-12; 3.0 schemas become draft-04. What
+ * had to be left out of a schema goes to `tolerate`, once per place. With `whole`, every
+ * schema of the document is checked at once (`check`, `--eager`).
  */
-export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: UnderstudyError) => void = () => {}): SchemaCompiler {
-  const key = `understudy:${spec.name}`
-  const document = toSchemaDocument(spec.document as unknown as Record<string, unknown>, spec.version, spec.file, tolerate)
-  const instance = (coerceTypes: false | 'array', allErrors: boolean): () => Ajv =>
-    once(() => createAjv(spec.version, coerceTypes, allErrors).addSchema(document, key))
-  const compileWith = (ajv: () => Ajv) => (schema: object, pointer: string): ValidateFunction => {
+export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: UnderstudyError) => void = () => {}, { whole = false } = {}): SchemaCompiler {
+  const prefix = `understudy:${spec.name}:`
+  const idOf = (pointer: string): string => prefix + encodeURIComponent(pointer)
+  const document = spec.document as unknown as Record<string, unknown>
+  if (whole) reportSchemaProblems(document, spec.version, spec.file, tolerate)
+  // Reported above already, with every other problem of the document.
+  const cleaningProblems = whole ? () => {} : tolerate
+  /** Each schema cleaned once, with the pointers its `$ref`s lead to. */
+  const cleaned = new Map<string, { schema: unknown, reaches: string[] }>()
+  const clean = (pointer: string): { schema: unknown, reaches: string[] } => {
+    let entry = cleaned.get(pointer)
+    if (entry === undefined) {
+      const reaches: string[] = []
+      const schema = cleanSchema(getByPointer(document, pointer), pointer, spec.version, spec.file, cleaningProblems, (ref) => {
+        reaches.push(refPointer(ref))
+        return idOf(refPointer(ref))
+      })
+      cleaned.set(pointer, entry = { schema, reaches })
+    }
+    return entry
+  }
+  const instance = (coerceTypes: false | 'array', allErrors: boolean): { ajv: () => Ajv, given: Set<string> } =>
+    ({ ajv: once(() => createAjv(spec.version, coerceTypes, allErrors)), given: new Set<string>() })
+  /** Gives `ajv` the schemas at `pointers`, and every one they reach, that it does not hold yet. */
+  const give = ({ ajv, given }: { ajv: () => Ajv, given: Set<string> }, pointers: readonly string[]): void => {
+    const pending = [...pointers]
+    for (let pointer = pending.pop(); pointer !== undefined; pointer = pending.pop()) {
+      if (given.has(pointer)) continue
+      given.add(pointer)
+      const { schema, reaches } = clean(pointer)
+      ajv().addSchema(schema as object, idOf(pointer))
+      pending.push(...reaches)
+    }
+  }
+  const compileWith = (target: { ajv: () => Ajv, given: Set<string> }) => (schema: object, pointer: string): ValidateFunction => {
     try {
-      return ajv().compile(schema)
+      give(target, reachedBy(schema, prefix))
+      return target.ajv().compile(schema)
     } catch (error) {
       tolerate(new UnderstudyError('UNDERSTUDY_SCHEMA_INVALID', `${(error as Error).message}; it is not enforced`, { file: spec.file, pointer }))
       return acceptAnything
     }
   }
   const compile = compileWith(instance(false, true))
-  const ref = (pointer: string): { $ref: string } => ({ $ref: `${key}#${pointer.split('/').map(encodeURIComponent).join('/')}` })
+  const ref = (pointer: string): { $ref: string } => ({ $ref: idOf(pointer) })
   const validators = new Map<string, ValidateFunction>()
   return {
     compile,
@@ -59,6 +94,20 @@ export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: Unders
       return validate
     }
   }
+}
+
+/** The document pointers a schema built of `ref()`s names. */
+function reachedBy (schema: unknown, prefix: string): string[] {
+  const found: string[] = []
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return
+    for (const [key, member] of Object.entries(value)) {
+      if (key === '$ref' && typeof member === 'string' && member.startsWith(prefix)) found.push(decodeURIComponent(member.slice(prefix.length)))
+      else visit(member)
+    }
+  }
+  visit(schema)
+  return found
 }
 
 /** `make`'s result, made on the first call only. */

@@ -2,30 +2,28 @@ import { UnderstudyError, escapePointerToken } from '../errors.js'
 import type { OpenApiVersion } from '../openapi/load-spec.js'
 
 /**
- * What AJV is given instead of the whole document: the same tree of OpenAPI objects down
- * to every schema (so `#/components/schemas/Pet` and `#/paths/…/schema` point where they
- * did), with everything that is data, not schema, left out. AJV scans what it is given for
- * schema ids, and under draft-04 every `"id"` inside an example would count as one.
+ * Every problem of the document's schemas that cleaning them works around (see
+ * cleanSchema), reported at once: what `check` and `--eager` report at start, where
+ * `serve` reports each when an operation first reaches its schema.
  *
- * Schemas are cleaned on the way (each change is a tolerated problem, with its pointer):
+ * Schemas are cleaned (each change is a tolerated problem, with its pointer):
  * - OpenAPI 3.0 becomes draft-04 JSON Schema: `nullable` (and Swagger's `x-nullable`)
  *   adds `null` to `type`, `type: file` (a Swagger 2 leftover) is a binary string, and
  *   unknown type names are dropped. In 3.1 `nullable` is not a keyword and is ignored.
  * - A `pattern` that no JavaScript engine compiles is dropped; one that compiles only
  *   without the `u` flag (`\_`, `\-`) is kept and compiled that way (see `compilePattern`).
  * - Annotations that hold data (`example`, `examples`, `x-*`) and 3.0's non-keyword `id`
- *   are not copied.
+ *   are not copied: AJV scans what it is given for schema ids, and under draft-04 every
+ *   `"id"` inside an example would count as one.
  */
-export function toSchemaDocument (document: Record<string, unknown>, version: OpenApiVersion, file: string, tolerate: (error: UnderstudyError) => void): Record<string, unknown> {
-  const cleaner = new SchemaCleaner(version, file, tolerate)
-  const out: Record<string, unknown> = {}
+export function reportSchemaProblems (document: Record<string, unknown>, version: OpenApiVersion, file: string, tolerate: (error: UnderstudyError) => void): void {
+  const cleaner = new SchemaCleaner(version, file, tolerate, (ref) => ref)
   for (const [key, value] of Object.entries(document)) {
-    if (key === 'paths' || key === 'webhooks') out[key] = mapObject(value, `/${key}`, (item, at) => cleaner.pathItem(item, at))
-    else if (key === 'components') out[key] = cleaner.components(value, '/components')
+    if (key === 'paths' || key === 'webhooks') mapObject(value, `/${key}`, (item, at) => cleaner.pathItem(item, at))
+    else if (key === 'components') cleaner.components(value, '/components')
     // Sloppy documents keep schemas in places of their own (`definitions`, `x-schemas`) and $ref them.
-    else if (key === 'definitions' || key.startsWith('x-')) out[key] = mapObject(value, `/${key}`, (schema, at) => cleaner.schema(schema, at))
+    else if (key === 'definitions' || key.startsWith('x-')) mapObject(value, `/${key}`, (schema, at) => cleaner.schema(schema, at))
   }
-  return out
 }
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'])
@@ -56,12 +54,22 @@ function mapList (value: unknown, pointer: string, each: (child: unknown, pointe
   return Array.isArray(value) ? value.map((child, index) => each(child, `${pointer}/${index}`)) : value
 }
 
+/**
+ * One schema of the document as AJV is given it (cleaned as toSchemaDocument cleans): each
+ * local `$ref` in it becomes what `refTo` makes of it (a schema id of its own).
+ */
+export function cleanSchema (schema: unknown, pointer: string, version: OpenApiVersion, file: string, tolerate: (error: UnderstudyError) => void, refTo: (ref: string) => string): unknown {
+  return new SchemaCleaner(version, file, tolerate, refTo).schema(schema, pointer)
+}
+
 /** Copies OpenAPI objects, keeping only `$ref`s and the members that lead to schemas. */
 class SchemaCleaner {
   constructor (
     private readonly version: OpenApiVersion,
     private readonly file: string,
-    private readonly tolerate: (error: UnderstudyError) => void
+    private readonly tolerate: (error: UnderstudyError) => void,
+    /** What a schema's local `$ref` becomes. */
+    private readonly refTo: (ref: string) => string
   ) {}
 
   components (value: unknown, pointer: string): unknown {
@@ -153,6 +161,8 @@ class SchemaCleaner {
       } else if (key === 'type') {
         const type = this.type(member, at)
         if (type !== undefined) out.type = type
+      } else if (key === '$ref' && typeof member === 'string' && member.startsWith('#')) {
+        out[key] = this.refTo(member)
       } else if (key === 'nullable' || (key === 'id' && this.version === '3.0') || key === '$schema') {
         // `nullable` is applied below (3.0) or is no keyword (3.1); 3.0 has no `id`; a `$schema` AJV may not know.
       } else {
