@@ -7,6 +7,7 @@ import { convertSwagger2 } from './convert-swagger2.js'
 import { findSpecFiles } from './find-spec-files.js'
 import { parseDocumentText, readDocument } from './read-document.js'
 import { fileOf, isInside, isWithin, refRootsOf, refTarget } from './ref-roots.js'
+import { validateAside } from './validate-aside.js'
 import { findDocumentProblems } from './validate-document.js'
 
 export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document
@@ -82,24 +83,33 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
   const files = await findSpecFiles(paths, counted)
   const roots = await refRootsOf(paths, refRoots)
   const refOptions = refParserOptions(roots)
-  for (const { file, explicit } of files) {
-    try {
-      const parsed = await readDocument(file)
-      const version = versionOf(parsed, file)
-      if (version === undefined) {
-        if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)", { file, pointer: '' })
-        continue
+  const aside = validateAside()
+  try {
+    for (const { file, explicit } of files) {
+      // Read and validated on the other thread meanwhile; the answer is dropped for a file that is no spec.
+      const validation = aside.problemsOf(file)
+      validation.catch(() => {})
+      try {
+        const parsed = await readDocument(file)
+        const version = versionOf(parsed, file)
+        if (version === undefined) {
+          if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)", { file, pointer: '' })
+          continue
+        }
+        const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots, refOptions, validation)
+        const clash = byName.get(loaded.name)
+        if (clash !== undefined) {
+          throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${loaded.name}' is also ${clash}`, { file })
+        }
+        byName.set(loaded.name, file)
+        specs.push(loaded)
+      } catch (error) {
+        report(error instanceof UnderstudyError ? error : unexpected(error, file))
       }
-      const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots, refOptions)
-      const clash = byName.get(loaded.name)
-      if (clash !== undefined) {
-        throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${loaded.name}' is also ${clash}`, { file })
-      }
-      byName.set(loaded.name, file)
-      specs.push(loaded)
-    } catch (error) {
-      report(error instanceof UnderstudyError ? error : unexpected(error, file))
     }
+  } finally {
+    // A live worker would keep the process running.
+    await aside.close()
   }
   // With problems reported, no document is their consequence, not news.
   if (specs.length === 0 && reported === 0) report(new UnderstudyError('UNDERSTUDY_NO_SPECS', `in ${paths.join(', ')}`))
@@ -127,14 +137,16 @@ function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
 }
 
 /**
- * Validates (the source, so pointers are the user's), converts Swagger 2.0, checks local
- * $refs (a broken one is a problem; lenient, it is replaced by an empty schema), bundles
- * cross-file $refs where there are any, and dereferences.
+ * Converts Swagger 2.0, checks local $refs (a broken one is a problem; lenient, it is
+ * replaced by an empty schema), bundles cross-file $refs where there are any, and
+ * dereferences; then reports what `validation` found (the source against the OpenAPI
+ * schema, so pointers are the user's), before what converting found. Should the other
+ * thread fail, the document is validated here.
  */
-async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], refOptions: object): Promise<LoadedSpec> {
+async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], refOptions: object, validation: Promise<UnderstudyError[]>): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
-  for (const problem of await findDocumentProblems(parsed, file)) reporter.tolerate(problem)
-  let document = source === '2.0' ? await convertSwagger2(parsed, file, reporter.tolerate) : structuredClone(parsed)
+  const converting: UnderstudyError[] = []
+  let document = source === '2.0' ? await convertSwagger2(parsed, file, (problem) => converting.push(problem)) : structuredClone(parsed)
   const version = source === '2.0' ? '3.0' : source
   const outside = (ref: string): string | undefined => {
     const target = refTarget(ref, path.dirname(absolute))
@@ -145,6 +157,8 @@ async function readSpec (file: string, parsed: Record<string, unknown>, source: 
     // Bundling rewrites $refs; a document that has only local ones is kept as written.
     if (refs.external) document = await $RefParser.bundle(absolute, document, refOptions) as Record<string, unknown>
     const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refOptions) as OpenApiDocument
+    const problems = await validation.catch(async () => await findDocumentProblems(parsed, file))
+    for (const problem of [...problems, ...converting]) reporter.tolerate(problem)
     return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced }
   } catch (error) {
     if (error instanceof UnderstudyError) throw error
