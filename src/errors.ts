@@ -78,6 +78,8 @@ export interface Reporter {
    */
   tolerate: (error: UnderstudyError) => void
   warn: (message: string) => void
+  /** What loading is doing now (`reading api.json`), for a progress line. */
+  progress?: (step: string) => void
 }
 
 /** The first problem throws; there is nothing to warn about where this is the default. */

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
+import { progressLine } from '../dist/cli/progress-line.js'
 import { runCli as runProgram } from '../dist/cli/program.js'
 import { CLI, ROOT, SPECS, runCli, testSpec } from './helpers.js'
 
@@ -29,11 +30,11 @@ async function spawnServe (t: { teardown: (fn: () => void) => void }, args: stri
 }
 
 /** Runs `understudy serve` in this process on a free port; `stop()` asks it to stop (`POST /__mock/stop`) and resolves with its exit code. */
-async function serve (t: { teardown: (fn: () => Promise<unknown>) => void }, args: string[]): Promise<{ address: string, output: () => string, stop: () => Promise<number> }> {
+async function serve (t: { teardown: (fn: () => Promise<unknown>) => void }, args: string[], terminalColumns?: number): Promise<{ address: string, output: () => string, stop: () => Promise<number> }> {
   let output = ''
   let exited = false
   const write = (text: string): void => { output += text }
-  const code = runProgram(['serve', ...args, '--port', '0'], { stdout: write, stderr: write }).finally(() => { exited = true })
+  const code = runProgram(['serve', ...args, '--port', '0'], { stdout: write, stderr: write, ...(terminalColumns === undefined ? {} : { terminalColumns }) }).finally(() => { exited = true })
   const address = await listening(() => output, () => exited)
   const stop = async (): Promise<number> => {
     if (!exited) await fetch(`${address}/__mock/stop`, { method: 'POST' })
@@ -180,4 +181,49 @@ t.test('serve --control-token, --control-origin, --allow-host: the guards, over 
   t.equal(await put({ authorization: 'Bearer t0k', origin: 'https://qa.example' }), 200)
   t.equal(await put({ authorization: 'Bearer t0k', origin: 'https://other.example' }), 403)
   t.equal(await stop(), 0, 'POST /__mock/stop needs no token, as `understudy stop` sends none')
+})
+
+t.test('serve: the listing fits a terminal: a line per spec, and the operations when there are at most 40 (else with --list)', async (t) => {
+  const paths = (count: number): object => Object.fromEntries(Array.from({ length: count }, (_, i) =>
+    [`/items/${i}`, { get: { operationId: `getItem${i}`, responses: { 204: { description: 'none' } } } }]))
+  const dir = t.testdir({
+    'many.json': JSON.stringify({ openapi: '3.1.0', info: { title: 'Many', version: '1' }, servers: [{ url: 'https://api.example.com/v2' }], paths: paths(41) }),
+    'few.json': JSON.stringify({ openapi: '3.1.0', info: { title: 'Few', version: '1' }, paths: { '/few': { get: { operationId: 'getFew', responses: { 204: { description: 'none' } } } } } })
+  })
+  const many = await serve(t, [`${dir}/many.json`, '--no-fixtures'])
+  t.equal(many.output(), [
+    `understudy: 41 operations from 1 spec, 0 fixtures, 0 scenario sets on ${many.address}`,
+    '  many  41 operations  /v2',
+    `  (41 operations: --list prints them, ${many.address}/__mock/operations has them)`,
+    `  control: ${many.address}/__mock/operations, docs: ${many.address}/__mock/docs`,
+    ''
+  ].join('\n'))
+  const listed = await serve(t, [`${dir}/many.json`, `${dir}/few.json`, '--no-fixtures', '--list'])
+  const lines = listed.output().split('\n')
+  t.strictSame(lines.slice(0, 3), [`understudy: 42 operations from 2 specs, 0 fixtures, 0 scenario sets on ${listed.address}`, '  many  41 operations  /v2', '  few   1 operation    /'])
+  t.equal(lines[3], '    GET /v2/items/0   many#getItem0')
+  t.equal(lines.length, 3 + 42 + 2, 'every operation, then the control line')
+})
+
+t.test('serve on a terminal: whatever progress was shown is cleared before the listing', async (t) => {
+  const shown = await serve(t, ['--no-fixtures'], 80)
+  const output = shown.output()
+  const cleared = output.lastIndexOf('\r\x1b[K')
+  const listing = cleared === -1 ? output : output.slice(cleared + 4)
+  t.match(listing, /^understudy: 5 operations from 3 specs/)
+  t.notMatch(listing, /[\r\x1b]/, 'no control characters in the listing')
+})
+
+t.test('the progress line: shown after its delay, the latest step at most every so often, cut to the terminal, cleared at the end', async (t) => {
+  let written = ''
+  const shown = progressLine((text) => { written += text }, { delayMs: 0, everyMs: 60_000, columns: 20 })
+  shown.update('reading api.github.com.json')
+  shown.update('resolving the $refs')
+  shown.done()
+  t.equal(written, '\runderstudy: reading\x1b[K\r\x1b[K', 'the first step, cut to 19 columns; the second within everyMs is not drawn; then cleared')
+  let nothing = ''
+  const hidden = progressLine((text) => { nothing += text }, { delayMs: 60_000 })
+  hidden.update('reading specs')
+  hidden.done()
+  t.equal(nothing, '', 'a start shorter than the delay writes nothing, not even the clearing')
 })

@@ -169,7 +169,7 @@ t.test('type: file left over from Swagger 2 in a 3.0 document: one warning, and 
 t.test('a Swagger 2.0 document is mounted at its basePath, serves its examples and validates paths and forms', async (t) => {
   const app = await serve(t, 'swagger2.json')
   t.strictSame(app.understudy.warnings, [])
-  t.strictSame(app.understudy.specs, [{ name: 'swagger2', file: spec('swagger2.json') }])
+  t.strictSame(app.understudy.specs, [{ name: 'swagger2', file: spec('swagger2.json'), mount: '/v2' }])
   const operations = await app.inject({ url: '/__mock/operations' })
   t.strictSame(operations.json(), [
     { spec: 'swagger2', operationId: 'getPet', method: 'GET', path: '/v2/pets/{petId}', default: 'response', scenarios: [{ name: 'response', status: 200, source: 'example' }] },

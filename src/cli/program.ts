@@ -12,6 +12,8 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 export interface CliIo {
   stdout: (text: string) => void
   stderr: (text: string) => void
+  /** Set when stdout is a terminal of that many columns: `serve` shows a progress line while a big spec loads. */
+  terminalColumns?: number
 }
 
 /**
@@ -66,6 +68,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('--fixtures <dir>', 'fixtures folder (default: fixtures, when it exists)')
     .option('--no-fixtures', 'serve the specs\' examples only')
     .option('--lenient', 'skip invalid fixtures and scenario sets with a warning instead of failing', false)
+    .option('--list', 'print every operation at start (default: when there are at most 40)', false)
     .option('--eager', 'compile every operation at start, so a problem in any stops it (default: each on its first request)', false)
     .option('--max-sessions <count>', 'sessions kept at once (least recently used dropped first)', parsePositive, 1000)
     .option('--max-delay <ms>', 'cap on x-mock-delay and fixture delayMs (0: no delays)', parseNonNegative, 30_000)

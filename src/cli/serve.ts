@@ -7,6 +7,8 @@ import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
 import { UnderstudyError } from '../errors.js'
 import { buildMockServer } from '../server/build-mock-server.js'
 import { isLoopbackName } from '../server/guard-control.js'
+import type { MockServerInfo } from '../server/register-mock.js'
+import { progressLine } from './progress-line.js'
 import type { CliIo } from './program.js'
 import { unwritableFolder } from './unwritable-folder.js'
 
@@ -19,6 +21,7 @@ export interface ServeOptions {
   fixtures: string | boolean
   lenient: boolean
   eager: boolean
+  list: boolean
   maxSessions: number
   maxDelay: number
   strict: boolean
@@ -33,6 +36,25 @@ export interface ServeOptions {
   allowHost: string[]
   controlOrigin: string[]
   controlToken: string | undefined
+}
+
+/** Up to this many, the operations are listed at start (more with --list). */
+const LISTED_OPERATIONS = 40
+
+/** One line per spec: its name, how many operations it mounts, and where. */
+function specLines (specs: MockServerInfo['specs'], operations: MockServerInfo['operations']): string[] {
+  const counted = specs.map(({ name, mount }) => ({ name, mount, count: plural(operations.filter((operation) => operation.spec === name).length, 'operation') }))
+  const [names, counts] = [Math.max(...counted.map(({ name }) => name.length)), Math.max(...counted.map(({ count }) => count.length))]
+  return counted.map(({ name, mount, count }) => `  ${name.padEnd(names)}  ${count.padEnd(counts)}  ${mount}`)
+}
+
+function plural (count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+function operationLines (operations: MockServerInfo['operations']): string[] {
+  const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
+  return operations.map(({ method, path, spec, operationId }) => `    ${`${method} ${path}`.padEnd(width + 1)}  ${spec}#${operationId}`)
 }
 
 /** How often `serve` looks whether the process that started it is still there. */
@@ -52,8 +74,10 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   const controlToken = options.controlToken ?? (process.env.UNDERSTUDY_CONTROL_TOKEN || undefined)
   let stopRequested: () => void = () => {}
   const stopping = new Promise<void>((resolve) => { stopRequested = resolve })
+  const progress = io.terminalColumns === undefined ? undefined : progressLine(io.stdout, { columns: io.terminalColumns })
   const app = await buildMockServer({
     onStopRequest: () => { stopRequested() },
+    ...(progress === undefined ? {} : { onProgress: progress.update }),
     specs: paths,
     refRoots: options.refRoot,
     bodyLimit: options.bodyLimit,
@@ -72,7 +96,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     dynamic: options.dynamic,
     seed: options.seed,
     cors: options.cors
-  })
+  }).finally(() => { progress?.done() })
   let address: string
   try {
     await app.listen({ port: options.port, host: options.host })
@@ -88,12 +112,10 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   if (!isLoopbackName(options.host)) {
     io.stderr(`understudy: warning: listening on ${options.host}, not this machine only: anyone who can reach ${address} can read the specs and answers${controlToken === undefined ? ', and change sessions and state (set --control-token)' : ''}\n`)
   }
-  const width = Math.max(...operations.map((operation) => operation.method.length + operation.path.length))
-  const lines = operations.map(({ method, path, spec, operationId }) =>
-    `  ${`${method} ${path}`.padEnd(width + 1)}  ${spec}#${operationId}`)
   io.stdout([
-    `understudy: ${operations.length} operations from ${specs.length} specs, ${fixtures} fixtures, ${scenarioSets.length} scenario sets on ${address}`,
-    ...lines,
+    `understudy: ${plural(operations.length, 'operation')} from ${plural(specs.length, 'spec')}, ${plural(fixtures, 'fixture')}, ${plural(scenarioSets.length, 'scenario set')} on ${address}`,
+    ...specLines(specs, operations),
+    ...(options.list || operations.length <= LISTED_OPERATIONS ? operationLines(operations) : [`  (${operations.length} operations: --list prints them, ${address}/__mock/operations has them)`]),
     `  control: ${address}/__mock/operations, docs: ${address}/__mock/docs`,
     ''
   ].join('\n'))

@@ -85,7 +85,8 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
   const refOptions = refParserOptions(roots)
   const aside = validateAside()
   try {
-    for (const { file, explicit } of files) {
+    for (const [index, { file, explicit }] of files.entries()) {
+      reporter.progress?.(`reading ${path.basename(file)}${files.length === 1 ? '' : ` (${index + 1} of ${files.length})`}`)
       // Read and validated on the other thread meanwhile; the answer is dropped for a file that is no spec.
       const validation = aside.problemsOf(file)
       validation.catch(() => {})
@@ -152,11 +153,13 @@ async function readSpec (file: string, parsed: Record<string, unknown>, source: 
     const target = refTarget(ref, path.dirname(absolute))
     return target === undefined || isWithin(roots, target) ? undefined : outsideMessage(target, roots)
   }
+  reporter.progress?.(`resolving the $refs of ${path.basename(file)}`)
   const refs = checkRefs(document, file, (error) => { reporter.problem(error); return {} }, version === '3.0', outside)
   try {
     // Bundling rewrites $refs; a document that has only local ones is kept as written.
     if (refs.external) document = await $RefParser.bundle(absolute, document, refOptions) as Record<string, unknown>
     const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refOptions) as OpenApiDocument
+    reporter.progress?.(`validating ${path.basename(file)} against the OpenAPI schema`)
     const problems = await validation.catch(async () => await findDocumentProblems(parsed, file))
     for (const problem of [...problems, ...converting]) reporter.tolerate(problem)
     return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced }

@@ -51,6 +51,8 @@ export interface MockOptions {
   compile?: 'eager' | 'lazy'
   /** Where a lazy operation's warnings go, one line each. Default: stderr. */
   onWarning?: (line: string) => void
+  /** Told what loading is doing now (`reading api.json`), for a progress line. Default: nothing. */
+  onProgress?: (step: string) => void
 }
 
 export interface PreparedMock {
@@ -76,9 +78,11 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
   const reporter: Reporter = {
     problem: (error) => { if (options.lenient === true) others.push(error.format()); else throw error },
     tolerate: (error) => tolerated.add(error),
-    warn: (message) => others.push(message)
+    warn: (message) => others.push(message),
+    progress: options.onProgress
   }
   const specs = await loadSpecs(options.specs ?? ['specs'], reporter, options.refRoots)
+  options.onProgress?.('indexing the operations')
   const indexed = buildOperationIndex(specs, reporter)
   const root = options.fixtures === false ? undefined : await fixturesRoot(options.fixtures)
   const found = root === undefined ? { fixtures: [], sets: [] } : await readFixtures(root, operationsBySpec(indexed), reporter)
@@ -88,12 +92,13 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
   const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, (error) => { tolerate(error) }, { whole: eager })]))
   const inSets = eager ? new Set<string>() : operationsNamedBy(found.sets)
   const entries: Array<{ operation: IndexedOperation, fixtures: FixtureSource[], compiled?: CompiledOperation }> = []
-  for (const operation of indexed) {
+  for (const [index, operation] of indexed.entries()) {
     const fixtures = found.fixtures.filter((fixture) => fixture.spec === operation.spec.name && fixture.operationId === operation.operationId)
     if (!eager && fixtures.length === 0 && !inSets.has(operation.operationId)) {
       entries.push({ operation, fixtures })
       continue
     }
+    options.onProgress?.(`compiling ${operation.operationId} (${index + 1} of ${indexed.length} operations)`)
     const compiled = await compileOperationSafely(operation, compilers.get(operation.spec)!, fixtures, reporter)
     if (compiled !== undefined) entries.push({ operation, fixtures, compiled })
   }

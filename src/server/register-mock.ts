@@ -7,6 +7,7 @@ import { registerBodyParsers } from '../routes/register-body-parsers.js'
 import { answerDocumentedOptions, registerOperationRoutes } from '../routes/register-operation-routes.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
+import { serverBasePath } from '../openapi/index-operations.js'
 import { controlOriginAllowed, guardControl, isControlRequest } from './guard-control.js'
 import { handleErrors } from './handle-errors.js'
 import { registerAnswerLog } from './log-answers.js'
@@ -16,7 +17,8 @@ import { registerControlRoutes } from './register-control-routes.js'
 import { registerSessionRoutes } from './register-session-routes.js'
 
 export interface MockServerInfo {
-  specs: ReadonlyArray<Pick<LoadedSpec, 'name' | 'file'>>
+  /** Each spec, with the path its operations are mounted under (its first server's path). */
+  specs: ReadonlyArray<Pick<LoadedSpec, 'name' | 'file'> & { mount: string }>
   /** What is mounted; their scenarios are at `GET /__mock/operations`. */
   operations: readonly MountedOperation[]
   /** How many fixtures are served. */
@@ -48,7 +50,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   sessions.open(DEFAULT_SESSION)
   const coverage = new CoverageRecorder(async () => await operations.compileAll())
   const info: MockServerInfo = {
-    specs: specs.map(({ name, file }) => ({ name, file })),
+    specs: specs.map(({ name, file, document }) => ({ name, file, mount: serverBasePath(Array.isArray(document.servers) ? document.servers : undefined) || '/' })),
     operations: operations.list.map(({ operation }) => ({ spec: operation.spec.name, operationId: operation.operationId, method: operation.method.toUpperCase(), path: operation.path })),
     fixtures: prepared.fixtureCount,
     scenarioSets: [...sets.keys()],
@@ -81,6 +83,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.
   setMaxListeners(0, closing.signal)
   app.addHook('preClose', (done) => { closing.abort(); done() })
+  options.onProgress?.(`mounting ${operations.list.length} operations`)
   registerOperationRoutes(app, operations, {
     sets,
     sessions,
