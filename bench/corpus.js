@@ -179,7 +179,7 @@ function startServer (cli, file, timeoutMs) {
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       if (stdout === undefined) return
       stdout += chunk
-      const ready = /^understudy: (\d+) operations from .* on (http:\/\/\S+)$/m.exec(stdout)
+      const ready = /^understudy: (\d+) operations? from .* on (http:\/\/\S+)$/m.exec(stdout)
       if (ready !== null) {
         stdout = undefined
         finish({ url: ready[2], mounted: Number(ready[1]) })

@@ -116,3 +116,18 @@ t.test('understudy serve --eager: one typed line and exit 1 where serve would st
   t.equal(eager.stdout, '')
   t.equal(eager.stderr, `understudy: UNDERSTUDY_OPERATION_INVALID ${CYCLIC}#/paths/~1loop/get: An operation cannot be mocked: getLoop: Converting circular structure to JSON\n`)
 })
+
+t.test('operations sharing a route: one that cannot be compiled leaves the route to the others, as --lenient does at start', async (t) => {
+  const spec = testSpec('lazy/shared-route.yaml')
+  const warnings: string[] = []
+  const app = await buildMockServer({ specs: [spec], fixtures: false, compile: 'lazy', onWarning: (line) => warnings.push(line) })
+  t.teardown(async () => await app.close())
+  const one = await app.inject({ url: '/x?Action=One' })
+  t.strictSame([one.statusCode, one.json()], [200, { action: 'one' }])
+  t.equal(warnings.length, 1)
+  t.match(warnings[0], `understudy: error: UNDERSTUDY_OPERATION_INVALID ${spec}#/paths/~1x#Action=Two/get: An operation cannot be mocked: two: Converting circular structure to JSON`)
+  const lenient = await buildMockServer({ specs: [spec], fixtures: false, lenient: true })
+  t.teardown(async () => await lenient.close())
+  const eager = await lenient.inject({ url: '/x?Action=One' })
+  t.strictSame([eager.statusCode, eager.json()], [200, { action: 'one' }])
+})

@@ -157,10 +157,10 @@ t.test('a port fetch will not use is named as such', async (t) => {
 })
 
 t.test('--timeout: a slower answer is a failure of that case only', async (t) => {
-  const target = await startTarget(t, { correct: true, slowMs: 2000 })
+  const target = await startTarget(t, { correct: true, slowMs: 10_000 })
   const started = Date.now()
   const report = await verify({ target: target.address, specs: [TARGET_SPEC], fixtures: false, only: ['ping', 'slow'], timeoutMs: 150 })
-  t.ok(Date.now() - started < 1500, 'the slow case is abandoned at the timeout')
+  t.ok(Date.now() - started < 5000, 'the slow case is abandoned at the timeout, not answered 10 s later')
   t.strictSame(report.cases.map((result) => [result.case, result.ok]), [['generated', true], ['generated', false]])
   t.strictSame(report.cases[1]!.failures, [{ kind: 'unreachable', message: 'no complete response within 150 ms', expected: 'a response within 150 ms', actual: 'timed out after 150 ms' }])
 })

@@ -14,17 +14,25 @@ export function progressLine (write: (text: string) => void, { delayMs = 300, ev
   const started = Date.now()
   let shownAt: number | undefined
   let latest = ''
+  let timer: NodeJS.Timeout | undefined
   const show = (): void => {
     shownAt = Date.now()
     write(`\r${latest.slice(0, Math.max(columns - 1, 1))}\x1b[K`)
   }
+  // A step still running when its turn comes is drawn then, not only when the next one starts.
+  const schedule = (): void => {
+    if (timer !== undefined) return
+    const wait = Math.max(started + delayMs, (shownAt ?? -Infinity) + everyMs) - Date.now()
+    if (wait <= 0) return show()
+    timer = setTimeout(() => { timer = undefined; show() }, wait).unref()
+  }
   return {
     update: (step) => {
       latest = `understudy: ${step}`
-      const now = Date.now()
-      if (now - started >= delayMs && (shownAt === undefined || now - shownAt >= everyMs)) show()
+      schedule()
     },
     done: () => {
+      clearTimeout(timer)
       if (shownAt !== undefined) write('\r\x1b[K')
     }
   }

@@ -130,7 +130,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   try {
     await app.close()
     io.stdout('understudy: stopped\n')
-    return await reportCoverage(await app.understudy.coverage(), options, io)
+    return await reportCoverage(app.understudy.coverage, options, io)
   } catch (error) {
     io.stderr(`understudy: error while stopping: ${String(error)}\n`)
     return 1
@@ -138,8 +138,10 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
 }
 
 /** On shutdown: a summary, the coverage file, and the exit code (1 under `--fail-under`). */
-async function reportCoverage (report: CoverageReport, options: ServeOptions, io: CliIo): Promise<number> {
+/** Only when asked for: a report compiles every operation a lazy mock has not. */
+async function reportCoverage (coverage: () => Promise<CoverageReport>, options: ServeOptions, io: CliIo): Promise<number> {
   if (options.coverageReport === undefined && options.failUnder === undefined) return 0
+  const report = await coverage()
   io.stdout(summarizeCoverage(report).join('\n') + '\n')
   const under = options.failUnder !== undefined && isUnder(report, options.failUnder)
   if (under) io.stderr(`understudy: coverage ${report.responses.percent}% is under --fail-under ${options.failUnder}%\n`)

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
+import { quoted } from '../respond/problem.js'
 import { MalformedBody } from '../validate/malformed-body.js'
 
 // application/json and every +json type (application/problem+json, application/merge-patch+json, ...).
@@ -39,7 +40,7 @@ export class EncodedBody extends Error {
   readonly code = 'UNDERSTUDY_CONTENT_ENCODING'
   readonly statusCode = 415
   constructor (encoding: string | undefined) {
-    super(`Content-Encoding: ${encoding ?? ''} is not read here; send the body uncompressed.`)
+    super(`Content-Encoding: ${quoted(encoding ?? '')} is not read here; send the body uncompressed.`)
   }
 }
 

@@ -118,12 +118,14 @@ function dispatch (entries: readonly MockOperation[], url: string, context: Mock
   }
 }
 
-/** Every candidate of a shared route compiled (the choice between them reads their validators), then the dispatcher. */
+/**
+ * Every candidate of a shared route compiled (the choice between them reads their
+ * validators), then the dispatcher among those that compiled; when none did, the first one's problem.
+ */
 async function compileCandidates (entries: readonly MockOperation[], url: string, context: MockContext): Promise<Handler> {
-  const candidates = await Promise.all(entries.map(async (entry) => {
-    const compiled = await entry.compiled()
-    return { compiled, handler: createOperationHandler(compiled, context) }
-  }))
+  const settled = await Promise.allSettled(entries.map(async (entry) => await entry.compiled()))
+  const candidates = settled.flatMap((outcome) => outcome.status === 'fulfilled' ? [{ compiled: outcome.value, handler: createOperationHandler(outcome.value, context) }] : [])
+  if (candidates.length === 0) throw (settled[0] as PromiseRejectedResult).reason
   return chooseCandidate(candidates, url)
 }
 

@@ -1,7 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { problem, type Problem } from '../respond/problem.js'
+import { problem, quoted, type Problem } from '../respond/problem.js'
 
 /**
  * What Node's HTTP parser refuses, as a typed problem instead of Fastify's bare
@@ -28,16 +28,17 @@ export function answerClientError (error: Error & { code?: string, reason?: stri
 
 /** CONNECT asks for a tunnel: a mock is no forward proxy. */
 export function refuseConnect (request: IncomingMessage, socket: Duplex): void {
-  writeProblem(socket, problem('not-implemented', `CONNECT is not served: understudy is a mock server, not a proxy to ${request.url ?? ''}.`))
+  // Destroyed once sent: a CONNECT's socket is no longer the server's, so closing the server would not end it.
+  writeProblem(socket, problem('not-implemented', `CONNECT is not served: understudy is a mock server, not a proxy to ${quoted(request.url ?? '')}.`), () => { socket.destroy() })
 }
 
 /** The problem as a whole HTTP/1.1 response on the socket, which closes once it is sent. */
-function writeProblem (socket: Duplex, body: Problem): void {
+function writeProblem (socket: Duplex, body: Problem, sent?: () => void): void {
   const payload = JSON.stringify(body)
   socket.end(`HTTP/1.1 ${body.status} ${STATUS_CODES[body.status] ?? ''}\r\n` +
     'Content-Type: application/problem+json\r\n' +
     `Content-Length: ${Buffer.byteLength(payload)}\r\n` +
-    'Connection: close\r\n\r\n' + payload)
+    'Connection: close\r\n\r\n' + payload, sent)
 }
 
 function describe (error: Error & { code?: string, reason?: string }): Problem {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { problem, sendProblem } from '../respond/problem.js'
+import { problem, quoted, sendProblem } from '../respond/problem.js'
 import { EncodedBody } from '../routes/register-body-parsers.js'
 
 /** The longest path parameter routed (Fastify's default, 100, refuses ids a real API takes in its stride). */
@@ -30,7 +30,7 @@ export function answerError (error: FastifyError, request: FastifyRequest, reply
     return sendProblem(reply.header('accept-encoding', 'identity'), problem('unsupported-media-type', error.message))
   }
   if (error.code === 'FST_ERR_BAD_URL') {
-    return sendProblem(reply, problem('bad-request', `The path '${request.url.split('?', 1)[0] ?? ''}' is not valid percent-encoded UTF-8.`))
+    return sendProblem(reply, problem('bad-request', `The path ${quoted(request.url.split('?', 1)[0] ?? '')} is not valid percent-encoded UTF-8.`))
   }
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     return sendProblem(reply, problem('uri-too-long', `A path segment is longer than the server accepts (${MAX_PARAM_LENGTH} characters).`))

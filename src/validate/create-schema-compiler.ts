@@ -37,7 +37,7 @@ export interface SchemaCompiler {
  * schema of the document is checked at once (`check`, `--eager`).
  */
 export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: UnderstudyError) => void = () => {}, { whole = false } = {}): SchemaCompiler {
-  const prefix = `understudy:${spec.name}:`
+  const prefix = `understudy:${encodeURIComponent(spec.name)}:`
   const idOf = (pointer: string): string => prefix + encodeURIComponent(pointer)
   const document = spec.document as unknown as Record<string, unknown>
   if (whole) reportSchemaProblems(document, spec.version, spec.file, tolerate)
@@ -64,9 +64,9 @@ export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: Unders
     const pending = [...pointers]
     for (let pointer = pending.pop(); pointer !== undefined; pointer = pending.pop()) {
       if (given.has(pointer)) continue
-      given.add(pointer)
       const { schema, reaches } = clean(pointer)
       ajv().addSchema(schema as object, idOf(pointer))
+      given.add(pointer)
       pending.push(...reaches)
     }
   }

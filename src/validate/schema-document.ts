@@ -163,8 +163,9 @@ class SchemaCleaner {
         if (type !== undefined) out.type = type
       } else if (key === '$ref' && typeof member === 'string' && member.startsWith('#')) {
         out[key] = this.refTo(member)
-      } else if (key === 'nullable' || (key === 'id' && this.version === '3.0') || key === '$schema') {
-        // `nullable` is applied below (3.0) or is no keyword (3.1); 3.0 has no `id`; a `$schema` AJV may not know.
+      } else if (key === 'nullable' || (key === 'id' && this.version === '3.0') || key === '$schema' || key === '$id') {
+        // `nullable` is applied below (3.0) or is no keyword (3.1); 3.0 has no `id`; a `$schema` AJV may not know;
+        // a `$id` would be the same schema's twice once the schema around it and it are given to AJV each under its own pointer.
       } else {
         out[key] = member
       }

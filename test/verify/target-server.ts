@@ -67,7 +67,8 @@ export async function startTarget (t: { teardown: (fn: () => unknown) => void },
   app.get(`${prefix}/ping`, async (_request, reply) => correct ? reply.code(200).send() : reply.type('text/plain').send('pong'))
   app.get(`${prefix}/health`, async (_request, reply) => reply.code(correct ? 204 : 418).send())
   app.get(`${prefix}/slow`, async () => {
-    await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 0))
+    // Unref'd: a test that abandoned it ends without waiting for it.
+    await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 0).unref())
     return { done: true }
   })
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
