@@ -245,3 +245,20 @@ t.test('JSON is read with JSON.parse; JSON that JSON.parse refuses is read as YA
   t.equal((error as UnderstudyError).code, 'UNDERSTUDY_SPEC_PARSE')
   t.match((error as UnderstudyError).message, /^The file is not valid YAML or JSON: .* at line 4, column 1/)
 })
+
+t.test('a document over 512 KB is validated against the OpenAPI schema on a worker thread: the same warnings, with their pointers', async (t) => {
+  const description = 'x'.repeat(200)
+  const generated = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`/items/${i}`, { get: { operationId: `get${i}`, description, responses: { 204: { description: 'none' } } } }]))
+  // No `info`, and one response without its description: what the OpenAPI schema refuses.
+  const paths: Record<string, unknown> = Object.fromEntries(Object.entries(generated))
+  paths['/items/0'] = { get: { operationId: 'get0', responses: { 204: {} } } }
+  const dir = t.testdir({ 'big.json': JSON.stringify({ openapi: '3.1.0', paths }) })
+  const file = `${dir}/big.json`
+  const warnings: string[] = []
+  const specs = await loadSpecs([file], { problem: (error) => { throw error }, tolerate: (error) => warnings.push(error.format()), warn: () => {} })
+  t.equal(specs.length, 1)
+  t.strictSame(warnings, [
+    `UNDERSTUDY_SPEC_INVALID ${file}#: The document is not a valid OpenAPI document: must have required property 'info'`,
+    `UNDERSTUDY_SPEC_INVALID ${file}#/paths/~1items~10/get/responses/204: The document is not a valid OpenAPI document: must have required property 'description'`
+  ])
+})

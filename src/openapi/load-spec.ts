@@ -1,4 +1,5 @@
 import $RefParser, { ResolverError, getJsonSchemaRefParserDefaultOptions, type FileInfo } from '@apidevtools/json-schema-ref-parser'
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types'
 import { FAIL_FAST, UnderstudyError, type Reporter } from '../errors.js'
@@ -64,6 +65,17 @@ const REF_PARSERS = {
   }
 }
 
+/** Documents larger than this are validated against the OpenAPI schema on a worker thread (GitHub's: 13 MB, 1.2 s). */
+const ASIDE_BYTES = 512 * 1024
+
+async function sizeOf (file: string): Promise<number> {
+  try {
+    return (await stat(file)).size
+  } catch {
+    return 0
+  }
+}
+
 /**
  * Loads every OpenAPI (3.0, 3.1) or Swagger 2.0 document under `paths`; files in folders
  * that are neither are $ref targets and skipped. What stops a document is a `problem`
@@ -87,9 +99,10 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
   try {
     for (const [index, { file, explicit }] of files.entries()) {
       reporter.progress?.(`reading ${path.basename(file)}${files.length === 1 ? '' : ` (${index + 1} of ${files.length})`}`)
-      // Read and validated on the other thread meanwhile; the answer is dropped for a file that is no spec.
-      const validation = aside.problemsOf(file)
-      validation.catch(() => {})
+      // A big document is read and validated on the other thread meanwhile (the answer is
+      // dropped for a file that is no spec); a small one here, where the validator is made once.
+      const validation = await sizeOf(file) > ASIDE_BYTES ? aside.problemsOf(file) : undefined
+      validation?.catch(() => {})
       try {
         const parsed = await readDocument(file)
         const version = versionOf(parsed, file)
@@ -140,12 +153,14 @@ function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
 /**
  * Converts Swagger 2.0, checks local $refs (a broken one is a problem; lenient, it is
  * replaced by an empty schema), bundles cross-file $refs where there are any, and
- * dereferences; then reports what `validation` found (the source against the OpenAPI
- * schema, so pointers are the user's), before what converting found. Should the other
- * thread fail, the document is validated here.
+ * dereferences; then reports what validating the source against the OpenAPI schema found
+ * (so pointers are the user's; `aside`: on the other thread), before what converting found.
+ * Should the other thread fail, the document is validated here.
  */
-async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], refOptions: object, validation: Promise<UnderstudyError[]>): Promise<LoadedSpec> {
+async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], refOptions: object, aside: Promise<UnderstudyError[]> | undefined): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
+  // Before anything changes the document (3.x is not copied): checking $refs may replace broken ones.
+  const validation = aside ?? Promise.resolve(await findDocumentProblems(parsed, file))
   const converting: UnderstudyError[] = []
   // The parsed document itself (3.x): the other thread validates the file as read.
   let document = source === '2.0' ? await convertSwagger2(parsed, file, (problem) => converting.push(problem)) : parsed
