@@ -102,7 +102,8 @@ function fault (port, name) {
     socket.on('error', (e) => { error = e.code })
     socket.on('close', () => { clearTimeout(held); resolve({ bytes: Buffer.concat(chunks), error }) })
     socket.write(`POST ${CANCEL} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer soak\r\nx-mock-scenario: canceled\r\nx-mock-fault: ${name}\r\n\r\n`)
-    const held = setTimeout(() => { error = 'held'; socket.destroy() }, 300)
+    // `timeout` must still be holding the connection after 300 ms; the others must have closed it within 5 s (a busy mock may take its time).
+    const held = setTimeout(() => { error = 'held'; socket.destroy() }, name === 'timeout' ? 300 : 5000)
   })
 }
 
