@@ -232,3 +232,18 @@ t.test('lenient: a $ref to nowhere in one schema is a warning naming its pointer
   t.equal(broken.statusCode, 204, 'the broken schema validates nothing')
   t.equal(broken.body, '')
 })
+
+t.test('a schema its JSON Schema draft refuses (checked against the precompiled meta-schema) is warned of once, by pointer, and not enforced', async (t) => {
+  const file = spec('schema-breaks-its-draft.yaml')
+  const warning = `UNDERSTUDY_SCHEMA_INVALID ${file}#/paths/~1counts/get/parameters/0: A schema cannot be compiled: schema is invalid: data/maximum must be number; it is not enforced`
+  const eager = await serve(t, 'schema-breaks-its-draft.yaml')
+  t.strictSame(eager.understudy.warnings, [warning], 'eager: a start warning')
+  const lines: string[] = []
+  const lazy = await serve(t, 'schema-breaks-its-draft.yaml', { compile: 'lazy', onWarning: (line) => lines.push(line) })
+  for (const app of [eager, lazy]) {
+    const res = await app.inject({ url: '/counts?limit=twenty' })
+    t.equal(res.statusCode, 200, 'the broken parameter schema accepts anything')
+    t.strictSame(res.json(), { count: 3 })
+  }
+  t.strictSame(lines, [`understudy: warning: ${warning}`], 'lazy: one line on the first request')
+})

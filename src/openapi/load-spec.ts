@@ -160,7 +160,7 @@ function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
 async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], refOptions: object, aside: Promise<UnderstudyError[]> | undefined): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
   // Before anything changes the document (3.x is not copied): checking $refs may replace broken ones.
-  const validation = aside ?? Promise.resolve(await findDocumentProblems(parsed, file))
+  const validation = aside ?? Promise.resolve(findDocumentProblems(parsed, file))
   const converting: UnderstudyError[] = []
   // The parsed document itself (3.x): the other thread validates the file as read.
   let document = source === '2.0' ? await convertSwagger2(parsed, file, (problem) => converting.push(problem)) : parsed
@@ -176,7 +176,7 @@ async function readSpec (file: string, parsed: Record<string, unknown>, source: 
     if (refs.external) document = await $RefParser.bundle(absolute, document, refOptions) as Record<string, unknown>
     const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refOptions) as OpenApiDocument
     reporter.progress?.(`validating ${path.basename(file)} against the OpenAPI schema`)
-    const problems = await validation.catch(async () => await findDocumentProblems(parsed, file))
+    const problems = await validation.catch(() => findDocumentProblems(parsed, file))
     for (const problem of [...problems, ...converting]) reporter.tolerate(problem)
     return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced }
   } catch (error) {

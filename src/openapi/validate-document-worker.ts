@@ -11,7 +11,7 @@ export interface ValidationAnswer { id: number, problems: Array<{ code: Understu
 parentPort?.on('message', ({ id, file }: ValidationRequest) => {
   const answer = async (): Promise<ValidationAnswer> => {
     try {
-      const problems = await findDocumentProblems(await readDocument(file) as Record<string, unknown>, file)
+      const problems = findDocumentProblems(await readDocument(file) as Record<string, unknown>, file)
       return { id, problems: problems.map(({ code, message, pointer }) => ({ code, detail: message.slice(ERROR_CODES[code].length + 2), pointer })) }
     } catch (error) {
       // The main thread reads the file too, and reports what stops it.

@@ -1,22 +1,34 @@
-import { Validator } from '@seriousme/openapi-schema-validator'
 import type { ErrorObject } from 'ajv'
 import { UnderstudyError, escapePointerToken } from '../errors.js'
+import { precompiled } from '../validate/precompiled.js'
 
-let validator: Validator | undefined
+/** The official OpenAPI JSON Schemas (from @seriousme/openapi-schema-validator), precompiled. */
+const OPENAPI_SCHEMAS = {
+  '2.0': precompiled('openapi-2.0'),
+  '3.0': precompiled('openapi-3.0'),
+  '3.1': precompiled('openapi-3.1'),
+  '3.2': precompiled('openapi-3.2')
+} as const
+
+/** Which schema a document answers to, by its `swagger` or `openapi` version. */
+function schemaFor (document: Record<string, unknown>): keyof typeof OPENAPI_SCHEMAS | undefined {
+  const { swagger, openapi } = document
+  if (typeof swagger === 'string' && swagger.startsWith('2.0')) return '2.0'
+  if (typeof openapi !== 'string') return undefined
+  return (['3.0', '3.1', '3.2'] as const).find((version) => openapi.startsWith(version))
+}
 
 /**
- * The document's schema errors (the official OpenAPI 2.0/3.0/3.1 JSON Schemas, via
- * @seriousme/openapi-schema-validator) as problems: every distinct error worth reading,
- * without the noise of the schema's oneOf/if branches.
+ * The document's schema errors against the official OpenAPI 2.0/3.0/3.1/3.2 JSON Schema as
+ * problems: every distinct error worth reading, without the noise of the schema's oneOf/if
+ * branches. A version no schema knows is loading's to refuse (see load-spec).
  */
-export async function findDocumentProblems (document: Record<string, unknown>, file: string): Promise<UnderstudyError[]> {
-  validator ??= new Validator({ allErrors: true })
-  const result = await validator.validate(document)
-  if (result.valid) return []
-  // A string is the validator's own $ref check (which also reads a property named `$ref`
-  // or an `$id` inside an example as references): check-refs does that job, with pointers.
-  if (typeof result.errors === 'string') return []
-  const errors = result.errors ?? []
+export function findDocumentProblems (document: Record<string, unknown>, file: string): UnderstudyError[] {
+  const version = schemaFor(document)
+  if (version === undefined) return []
+  const validate = OPENAPI_SCHEMAS[version]()
+  if (validate(document)) return []
+  const errors = validate.errors ?? []
   if (errors.length === 0) {
     return [new UnderstudyError('UNDERSTUDY_SPEC_INVALID', 'the OpenAPI schema refuses it', { file, pointer: '' })]
   }

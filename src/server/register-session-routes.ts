@@ -1,4 +1,3 @@
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
@@ -8,6 +7,7 @@ import { scenarioNames } from '../scenario/select-scenario.js'
 import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
 import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 import { MalformedBody } from '../validate/malformed-body.js'
+import { precompiled } from '../validate/precompiled.js'
 import { shownFile } from './register-control-routes.js'
 
 interface SessionChoice {
@@ -15,14 +15,16 @@ interface SessionChoice {
   scenarios?: Record<string, string>
 }
 
-const checkChoice = new Ajv2020({ allErrors: true, allowUnionTypes: true }).compile<SessionChoice>({
+/** A session choice's shape (precompiled: scripts/precompile-validators.js). */
+export const sessionChoiceSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     set: { type: ['string', 'null'] },
     scenarios: { type: 'object', additionalProperties: { type: 'string' } }
   }
-})
+}
+const checkChoice = precompiled<SessionChoice>('session-choice')
 
 /**
  * `/__mock/sessions[/<id>]` (PUT a choice of set and scenarios, GET, DELETE),
@@ -72,7 +74,8 @@ export function registerSessionRoutes (
     const body = request.body ?? {}
     if (Buffer.isBuffer(body)) return sendProblem(reply, problem('unsupported-media-type', 'A session choice is JSON: send Content-Type: application/json.', { supported: ['application/json'] }))
     if (body instanceof MalformedBody) return invalid(reply, [body.reason])
-    if (!checkChoice(body)) return invalid(reply, (checkChoice.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`))
+    const check = checkChoice()
+    if (!check(body)) return invalid(reply, (check.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`))
     const errors: string[] = []
     if (typeof body.set === 'string' && !sets.has(body.set)) errors.push(`no scenario set ${quoted(body.set)} (${sets.size === 0 ? 'there are none' : `known: ${[...sets.keys()].join(', ')}`})`)
     for (const [operationId, name] of Object.entries(body.scenarios ?? {})) {

@@ -3,6 +3,8 @@ import AjvDraft04Module from 'ajv-draft-04'
 import type { Ajv, ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { UnderstudyError } from '../errors.js'
+import { once } from '../once.js'
+import { precompiled } from './precompiled.js'
 import type { LoadedSpec, OpenApiVersion } from '../openapi/load-spec.js'
 import { getByPointer, refPointer } from '../openapi/resolve-ref.js'
 import { cleanSchema, compilePattern, reportSchemaProblems } from './schema-document.js'
@@ -65,7 +67,8 @@ export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: Unders
     for (let pointer = pending.pop(); pointer !== undefined; pointer = pending.pop()) {
       if (given.has(pointer)) continue
       const { schema, reaches } = clean(pointer)
-      ajv().addSchema(schema as object, idOf(pointer))
+      checkAgainstMetaSchema(spec.version, schema)
+      ajv().addSchema(schema as object, idOf(pointer), undefined, false)
       given.add(pointer)
       pending.push(...reaches)
     }
@@ -73,6 +76,7 @@ export function createSchemaCompiler (spec: LoadedSpec, tolerate: (error: Unders
   const compileWith = (target: { ajv: () => Ajv, given: Set<string> }) => (schema: object, pointer: string): ValidateFunction => {
     try {
       give(target, reachedBy(schema, prefix))
+      checkAgainstMetaSchema(spec.version, schema)
       return target.ajv().compile(schema)
     } catch (error) {
       tolerate(new UnderstudyError('UNDERSTUDY_SCHEMA_INVALID', `${(error as Error).message}; it is not enforced`, { file: spec.file, pointer }))
@@ -110,12 +114,6 @@ function reachedBy (schema: unknown, prefix: string): string[] {
   return found
 }
 
-/** `make`'s result, made on the first call only. */
-export function once<T> (make: () => T): () => T {
-  let made: { value: T } | undefined
-  return () => (made ??= { value: make() }).value
-}
-
 /** What a schema AJV cannot compile validates: anything (its problem was reported). */
 const acceptAnything = Object.assign((_value: unknown) => true, { errors: null, schema: {} }) as unknown as ValidateFunction
 
@@ -126,8 +124,18 @@ const regExp = Object.assign((pattern: string, flags: string) => {
   return compiled
 }, { code: 'new RegExp' })
 
+/** AJV's own "schema is invalid: …" when a schema breaks its draft's meta-schema (checked with a precompiled validator). */
+function checkAgainstMetaSchema (version: OpenApiVersion, schema: unknown): void {
+  const check = (version === '3.0' ? metaDraft04 : metaDraft202012)()
+  if (check(schema)) return
+  throw new Error(`schema is invalid: ${(check.errors ?? []).map((error) => `data${error.instancePath} ${error.message ?? error.keyword}`).join(', ')}`)
+}
+const metaDraft04 = precompiled('meta-draft-04')
+const metaDraft202012 = precompiled('meta-draft-2020-12')
+
+/** The instances leave checking against the meta-schema to checkAgainstMetaSchema. */
 function createAjv (version: OpenApiVersion, coerceTypes: false | 'array', allErrors: boolean): Ajv {
-  const options = { strict: false, allErrors, coerceTypes, logger: false as const, code: { regExp } }
+  const options = { strict: false, allErrors, coerceTypes, validateSchema: false, logger: false as const, code: { regExp } }
   const ajv: Ajv = version === '3.0' ? new AjvDraft04(options) : new Ajv2020(options)
   addFormats(ajv)
   // OpenAPI's own formats (https://spec.openapis.org/registry/format/).
