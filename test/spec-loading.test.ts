@@ -3,7 +3,9 @@ import t from 'tap'
 import { buildMockServer, check, ERROR_CODES, UnderstudyError } from '../dist/index.js'
 import { compileOperationSafely } from '../dist/routes/compile-operation.js'
 import { indexSpec } from '../dist/openapi/index-operations.js'
+import { dereferenceLazily } from '../dist/openapi/dereference.js'
 import { loadSpecs } from '../dist/openapi/load-spec.js'
+import { componentNamesOf } from '../dist/respond/fake-value.js'
 import { createSchemaCompiler, type SchemaCompiler } from '../dist/validate/create-schema-compiler.js'
 import { invalidRequest, runCli, SPECS, testSpec } from './helpers.js'
 
@@ -261,4 +263,47 @@ t.test('a document over 512 KB is validated against the OpenAPI schema on a work
     `UNDERSTUDY_SPEC_INVALID ${file}#: The document is not a valid OpenAPI document: must have required property 'info'`,
     `UNDERSTUDY_SPEC_INVALID ${file}#/paths/~1items~10/get/responses/204: The document is not a valid OpenAPI document: must have required property 'description'`
   ])
+})
+
+t.test('$refs are followed place by place, as asked for: shared targets and cycles are one object, the document is left as written', async (t) => {
+  const document = {
+    openapi: '3.1.0',
+    paths: {
+      '/pets': {
+        get: {
+          responses: {
+            200: { $ref: '#/components/responses/Pets' },
+            404: { description: 'none', content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' }, example: { $ref: '#/not/followed' } } } }
+          }
+        }
+      }
+    },
+    components: {
+      responses: { Pets: { description: 'pets', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Pet' } } } } } },
+      schemas: {
+        Pet: { type: 'object', properties: { name: { type: 'string' }, parent: { $ref: '#/components/schemas/Pet', description: 'the parent' }, example: { $ref: '#/components/schemas/Tag' } } },
+        Tag: { type: 'string' },
+        Loop: { $ref: '#/components/schemas/Loop2' },
+        Loop2: { $ref: '#/components/schemas/Loop' }
+      }
+    }
+  }
+  const written = structuredClone(document)
+  const refs = dereferenceLazily(document)
+  const pets = refs.at('/paths/~1pets/get/responses/200') as { content: Record<string, { schema: { items: Record<string, any> } }> }
+  t.equal(pets.content['application/json']!.schema.items, refs.at('/components/schemas/Pet'), 'a $ref is its target, one object')
+  t.equal(refs.at('/paths/~1pets/get/responses/200/content/application~1json'), pets.content['application/json'], 'a pointer through a $ref reaches the place it leads to')
+  const pet = refs.at('/components/schemas/Pet') as Record<string, any>
+  t.strictSame(Object.keys(pet.properties.parent), ['description', 'type', 'properties'], 'a $ref with members beside it: those first, then the target\'s (3.1)')
+  t.equal(pet.properties.parent.description, 'the parent')
+  t.equal(pet.properties.parent.properties, pet.properties, 'its target was still being made (a cycle): its members are all there, and the cycle closes')
+  t.strictSame(pet.properties.example, { type: 'string' }, 'a property named example is a schema')
+  const missing = refs.at('/paths/~1pets/get/responses/404') as { content: Record<string, { example: unknown }> }
+  t.strictSame(missing.content['application/json']!.example, { $ref: '#/not/followed' }, 'example data is copied as it is')
+  t.equal(refs.placeOf(pets.content['application/json']!.schema.items), '/components/schemas/Pet')
+  t.equal(componentNamesOf(refs).get(pet), 'Pet', 'component names come from where a value lives')
+  t.equal(componentNamesOf(refs), componentNamesOf(refs), 'one names object per document')
+  t.equal(refs.at('/components/schemas/Loop'), undefined, 'a $ref that leads back to itself through $refs alone has no value')
+  t.equal(refs.at('/components/schemas/Nothing'), undefined)
+  t.strictSame(document, written, 'the document is not changed')
 })

@@ -1,7 +1,7 @@
 import type { OpenAPIV3 } from 'openapi-types'
 import { UnderstudyError, type Reporter } from '../errors.js'
 import type { IndexedOperation } from '../openapi/index-operations.js'
-import { childPointer, getByPointer, resolveLocalRef } from '../openapi/resolve-ref.js'
+import { childPointer, resolveLocalRef } from '../openapi/resolve-ref.js'
 import { responseExampleNames } from '../respond/prepare-responses.js'
 
 /** Where `x-mock-invalid-examples` may say a violation is. */
@@ -15,7 +15,7 @@ const VIOLATION_PLACES = new Set(['path', 'query', 'header', 'cookie', 'body'])
 export function checkResponses (operations: readonly IndexedOperation[], reporter: Reporter): void {
   for (const operation of operations) {
     for (const { response } of operation.responses) {
-      checkExampleChoices(operation, getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject, response.pointer, reporter)
+      checkExampleChoices(operation, operation.spec.dereferenced.at(response.pointer) as OpenAPIV3.ResponseObject, response.pointer, reporter)
       for (const [mediaType, media] of Object.entries(response.value.content ?? {})) {
         if (media.schema !== undefined || hasExampleValue(operation.spec.document, media)) continue
         reporter.problem(new UnderstudyError('UNDERSTUDY_RESPONSE_UNDESCRIBED',

@@ -35,12 +35,20 @@ export function checkRefs (document: unknown, file: string, broken: (error: Unde
       return
     }
     for (const [name, child] of Object.entries(node)) {
-      if (name === 'example' || name.startsWith('x-')) continue
-      // An Example Object's `value` (under `examples`) is data too.
-      if (name === 'value' && pointer.includes('/examples/')) continue
+      if (isData(name, pointer)) continue
       visit(child, `${pointer}/${escapePointerToken(name)}`, node as Record<string, unknown>, Array.isArray(node) ? Number(name) : name)
     }
   }
   visit(document, '', undefined, '')
   return scan
+}
+
+/**
+ * Whether the member `key` of the value at `parent` is data rather than part of the
+ * document's structure: an `example` (not a property named so), an Example Object's
+ * `value` (under `examples`), an `x-` extension.
+ */
+export function isData (key: string, parent: string): boolean {
+  if (parent.endsWith('/properties')) return false
+  return key === 'example' || key.startsWith('x-') || (key === 'value' && parent.includes('/examples/'))
 }

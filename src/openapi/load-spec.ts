@@ -1,13 +1,13 @@
-import $RefParser, { ResolverError, getJsonSchemaRefParserDefaultOptions, type FileInfo } from '@apidevtools/json-schema-ref-parser'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types'
 import { FAIL_FAST, UnderstudyError, type Reporter } from '../errors.js'
 import { checkRefs } from './check-refs.js'
 import { convertSwagger2 } from './convert-swagger2.js'
+import { dereferenceLazily, type Dereferenced } from './dereference.js'
 import { findSpecFiles } from './find-spec-files.js'
-import { parseDocumentText, readDocument } from './read-document.js'
-import { fileOf, isInside, isWithin, refRootsOf, refTarget } from './ref-roots.js'
+import { readDocument } from './read-document.js'
+import { isWithin, outsideMessage, refRootsOf, refTarget } from './ref-roots.js'
 import { validateAside } from './validate-aside.js'
 import { findDocumentProblems } from './validate-document.js'
 
@@ -22,47 +22,8 @@ export interface LoadedSpec {
   version: OpenApiVersion
   /** Cross-file $refs inlined, local $refs kept: what /__mock/specs serves and AJV compiles against. */
   document: OpenApiDocument
-  /** Every $ref replaced by its target (cycles stay as object cycles). */
-  dereferenced: OpenApiDocument
-}
-
-/** ref-parser's own file resolver, which `refParserOptions` wraps. */
-const fileResolver = getJsonSchemaRefParserDefaultOptions().resolve.file as { order: number, canRead: (file: FileInfo) => boolean, read: (file: FileInfo) => Promise<Buffer> }
-
-/** ref-parser's options for one load: files are read only inside `roots`. */
-function refParserOptions (roots: readonly string[]): object {
-  return {
-    parse: REF_PARSERS,
-    // Specs are local files: never fetch a $ref over the network.
-    resolve: {
-      http: false,
-      file: {
-        ...fileResolver,
-        read: async (file: FileInfo) => {
-          const target = fileOf(file.url)
-          if (!await isInside(roots, target)) {
-            // A ResolverError of its own is what ref-parser passes on with its message.
-            throw new ResolverError(new Error(outsideMessage(target, roots)), target)
-          }
-          return await fileResolver.read(file)
-        }
-      }
-    },
-    dereference: { circular: true as const }
-  }
-}
-
-function outsideMessage (target: string, roots: readonly string[]): string {
-  return `${target} is outside the specs' folders (${roots.join(', ')}); allow its folder with --ref-root`
-}
-
-const REF_PARSERS = {
-    // One YAML library for the whole program: `yaml`, whose errors carry line numbers.
-  yaml: {
-    order: 200,
-    canParse: ['.yaml', '.yml', '.json'],
-    parse: (file: { data: Buffer | string, url: string }): unknown => parseDocumentText(file.data.toString(), fileOf(file.url))
-  }
+  /** The document's values with every $ref replaced by its target, made as they are asked for (cycles stay as object cycles). */
+  dereferenced: Dereferenced
 }
 
 /** Documents larger than this are validated against the OpenAPI schema on a worker thread (GitHub's: 13 MB, 1.2 s). */
@@ -94,7 +55,6 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
   const byName = new Map<string, string>()
   const files = await findSpecFiles(paths, counted)
   const roots = await refRootsOf(paths, refRoots)
-  const refOptions = refParserOptions(roots)
   const aside = validateAside()
   try {
     for (const [index, { file, explicit }] of files.entries()) {
@@ -110,7 +70,7 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
           if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)", { file, pointer: '' })
           continue
         }
-        const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots, refOptions, validation)
+        const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots, validation)
         const clash = byName.get(loaded.name)
         if (clash !== undefined) {
           throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${loaded.name}' is also ${clash}`, { file })
@@ -152,12 +112,12 @@ function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
 
 /**
  * Converts Swagger 2.0, checks local $refs (a broken one is a problem; lenient, it is
- * replaced by an empty schema), bundles cross-file $refs where there are any, and
- * dereferences; then reports what validating the source against the OpenAPI schema found
+ * replaced by an empty schema) and bundles cross-file $refs where there are any ($refs
+ * are followed later, place by place: dereference.ts); then reports what validating the source against the OpenAPI schema found
  * (so pointers are the user's; `aside`: on the other thread), before what converting found.
  * Should the other thread fail, the document is validated here.
  */
-async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], refOptions: object, aside: Promise<UnderstudyError[]> | undefined): Promise<LoadedSpec> {
+async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], aside: Promise<UnderstudyError[]> | undefined): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
   // Before anything changes the document (3.x is not copied): checking $refs may replace broken ones.
   const validation = aside ?? Promise.resolve(findDocumentProblems(parsed, file))
@@ -172,13 +132,12 @@ async function readSpec (file: string, parsed: Record<string, unknown>, source: 
   reporter.progress?.(`resolving the $refs of ${path.basename(file)}`)
   const refs = checkRefs(document, file, (error) => { reporter.problem(error); return {} }, version === '3.0', outside)
   try {
-    // Bundling rewrites $refs; a document that has only local ones is kept as written.
-    if (refs.external) document = await $RefParser.bundle(absolute, document, refOptions) as Record<string, unknown>
-    const dereferenced = await $RefParser.dereference(absolute, structuredClone(document), refOptions) as OpenApiDocument
+    // Bundling rewrites $refs; a document that has only local ones is kept as written (and ref-parser is not loaded).
+    if (refs.external) document = await (await import('./bundle-refs.js')).bundleRefs(absolute, document, roots)
     reporter.progress?.(`validating ${path.basename(file)} against the OpenAPI schema`)
     const problems = await validation.catch(() => findDocumentProblems(parsed, file))
     for (const problem of [...problems, ...converting]) reporter.tolerate(problem)
-    return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced }
+    return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced: dereferenceLazily(document) }
   } catch (error) {
     if (error instanceof UnderstudyError) throw error
     throw new UnderstudyError('UNDERSTUDY_SPEC_REF', (error as Error).message, { file })

@@ -47,3 +47,8 @@ export function fileOf (url: string): string {
 async function realPath (file: string): Promise<string> {
   return await realpath(file).catch(() => path.resolve(file))
 }
+
+/** Why a `$ref` to `target` is not followed. */
+export function outsideMessage (target: string, roots: readonly string[]): string {
+  return `${target} is outside the specs' folders (${roots.join(', ')}); allow its folder with --ref-root`
+}

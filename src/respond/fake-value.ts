@@ -1,3 +1,4 @@
+import type { Dereferenced } from '../openapi/dereference.js'
 import { fakeWith, Rng, SchemaFaker, type Direction, type Run } from './schema-faker.js'
 
 export type { Direction } from './schema-faker.js'
@@ -12,7 +13,7 @@ export interface FakeOptions {
    * mapping (`#/components/schemas/Cat`) names the branch a value follows. Schemas are compiled
    * once per map: pass the same map for every fake of a document.
    */
-  componentNames?: ReadonlyMap<object, string>
+  componentNames?: ComponentNames
   /**
    * The schema's validator (AJV's, compiled against the document). A value it refuses is faked
    * again with derived seeds (at most 10 tries, the later ones without the values written in the
@@ -44,21 +45,22 @@ export async function sampleValue (schema: object, seed: number, options: FakeOp
   return fakeValidated(schema, seed, options, true)
 }
 
-/**
- * Component schema object → its name (`components.schemas`), for `FakeOptions.componentNames`:
- * worked out once per dereferenced document, so every fake of a document shares one cache.
- */
-export function componentNamesOf (document: object): ReadonlyMap<object, string> {
-  let names = namesByDocument.get(document)
+/** Component schema object → its name (`components.schemas`), for `FakeOptions.componentNames`. */
+export interface ComponentNames {
+  get: (schema: object) => string | undefined
+}
+
+/** A document's component names: one object per document, so every fake of a document shares one cache. */
+export function componentNamesOf (dereferenced: Dereferenced): ComponentNames {
+  let names = namesByDocument.get(dereferenced)
   if (names === undefined) {
-    const schemas = (document as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {}
-    names = new Map(Object.entries(schemas).flatMap(([name, schema]) => typeof schema === 'object' && schema !== null ? [[schema, name] as const] : []))
-    namesByDocument.set(document, names)
+    names = { get: (schema) => /^\/components\/schemas\/([^/]+)$/.exec(dereferenced.placeOf(schema) ?? '')?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~') }
+    namesByDocument.set(dereferenced, names)
   }
   return names
 }
 
-const namesByDocument = new WeakMap<object, ReadonlyMap<object, string>>()
+const namesByDocument = new WeakMap<Dereferenced, ComponentNames>()
 
 /** Seeds are numbers; any other text is hashed (FNV-1a), so `x-mock-seed: alice` works too. */
 export function toSeed (text: string): number {
@@ -75,7 +77,7 @@ const TRIES = 10
 
 /** Per document (component names) and direction, the compiled shapes of its schemas. */
 const fakers = new WeakMap<object, Partial<Record<Direction, SchemaFaker>>>()
-const NO_NAMES: ReadonlyMap<object, string> = new Map()
+const NO_NAMES: ComponentNames = { get: () => undefined }
 
 function fakerFor (options: FakeOptions): SchemaFaker {
   const names = options.componentNames ?? NO_NAMES

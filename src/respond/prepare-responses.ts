@@ -86,7 +86,7 @@ export async function prepareResponses (operation: IndexedOperation, compiler: S
   // Petstore style (`default: successful operation`): with no 2xx, `default` is the success answer, as in Prism.
   const defaultIsSuccess = !operation.responses.some(({ statusKey }) => statusKey.startsWith('2'))
   for (const { statusKey, response } of operation.responses) {
-    const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
+    const value = operation.spec.dereferenced.at(response.pointer) as OpenAPIV3.ResponseObject
     const contents = Object.entries(value.content ?? {})
     const exampleNames = responseExampleNames(value)
     const media: Array<Omit<PreparedMedia, 'defaultBody'>> = []

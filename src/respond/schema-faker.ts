@@ -1,4 +1,5 @@
 import { generateSync } from 'json-schema-faker'
+import type { ComponentNames } from './fake-value.js'
 import { jsfPatternText, patternText } from './pattern-text.js'
 import { deepEqual, enumOf, fitsFormat, lengthOf, matches, patternOf, typesOf, type Schema } from './schema-match.js'
 
@@ -42,7 +43,7 @@ export class SchemaFaker {
   private readonly single = new WeakMap<object, Shape>()
   private readonly multi = new WeakMap<object, Map<string, Shape>>()
 
-  constructor (readonly direction: Direction, readonly names: ReadonlyMap<object, string> | undefined) {}
+  constructor (readonly direction: Direction, readonly names: ComponentNames | undefined) {}
 
   shapeOfSchema (schema: object): Shape {
     let shape = this.single.get(schema)

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
 import type { IndexedOperation } from '../openapi/index-operations.js'
-import { childPointer, getByPointer, resolveLocalRef, type Located } from '../openapi/resolve-ref.js'
+import { childPointer, resolveLocalRef, type Located } from '../openapi/resolve-ref.js'
 import { once } from '../once.js'
 import type { SchemaCompiler } from './create-schema-compiler.js'
 import { compileFormReader, isFormMediaType, readProblemsOf, validationCopy, type FormReader } from './form-bodies.js'
@@ -200,7 +200,7 @@ function compileLocation (
       continue
     }
     const schemaPointer = childPointer(pointer, 'schema')
-    const schema = getByPointer(operation.spec.dereferenced, schemaPointer) ??
+    const schema = operation.spec.dereferenced.at(schemaPointer) ??
       resolveLocalRef<unknown>(operation.spec.document, parameter.schema, schemaPointer).value
     const reader = compileStyle({
       location,
@@ -259,7 +259,7 @@ function compileBody (operation: IndexedOperation, compiler: SchemaCompiler): Co
     const mediaPointer = childPointer(requestBody.pointer, 'content', mediaType)
     const pointer = childPointer(mediaPointer, 'schema')
     if (isFormMediaType(mediaType)) {
-      const dereferenced = getByPointer(operation.spec.dereferenced, mediaPointer) as OpenAPIV3.MediaTypeObject | undefined
+      const dereferenced = operation.spec.dereferenced.at(mediaPointer) as OpenAPIV3.MediaTypeObject | undefined
       const reader = compileFormReader(mediaType, dereferenced?.schema, dereferenced?.encoding)
       if (!readers.has(essence(mediaType))) readers.set(essence(mediaType), reader)
       if (media?.schema !== undefined) {

@@ -3,7 +3,6 @@ import type { FixtureRequest } from '../fixture/fixture-format.js'
 import { responseExampleNames } from '../respond/prepare-responses.js'
 import { nameScenarios } from '../scenario/collect-scenarios.js'
 import type { IndexedOperation } from '../openapi/index-operations.js'
-import { getByPointer } from '../openapi/resolve-ref.js'
 import { generateRequest, requestBodyOf, requestExampleNames, type CaseRequest } from './generate-request.js'
 import type { FixtureCase } from './read-fixture-requests.js'
 import type { CaseSource } from './verify-report.js'
@@ -67,7 +66,7 @@ export async function buildCases (operation: IndexedOperation, fixtures: readonl
 /** The mock's scenarios of the spec's responses, named as the mock names them. */
 function responseScenarios (operation: IndexedOperation): ScenarioRef[] {
   const responses = operation.responses.map(({ statusKey, response }) =>
-    ({ statusKey, exampleNames: responseExampleNames(getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject) }))
+    ({ statusKey, exampleNames: responseExampleNames(operation.spec.dereferenced.at(response.pointer) as OpenAPIV3.ResponseObject) }))
   return nameScenarios(responses).map(({ name, response }) => ({ name, expectedStatus: response.statusKey }))
 }
 

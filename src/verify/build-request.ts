@@ -2,7 +2,6 @@ import type { OpenAPIV3 } from 'openapi-types'
 import { componentNamesOf } from '../respond/fake-value.js'
 import { serializeBody } from '../respond/serialize-body.js'
 import { serverBasePath, type IndexedOperation } from '../openapi/index-operations.js'
-import { getByPointer } from '../openapi/resolve-ref.js'
 import type { CaseRequest } from './generate-request.js'
 import { requestBodyOf } from './generate-request.js'
 import type { SentRequest } from './verify-report.js'
@@ -22,7 +21,7 @@ export interface RequestTarget {
 export function buildRequest (operation: IndexedOperation, request: CaseRequest, target: RequestTarget): SentRequest {
   const parameters = new Map<string, OpenAPIV3.ParameterObject>()
   for (const located of operation.parameters) {
-    const parameter = getByPointer(operation.spec.dereferenced, located.pointer) as OpenAPIV3.ParameterObject
+    const parameter = operation.spec.dereferenced.at(located.pointer) as OpenAPIV3.ParameterObject
     parameters.set(`${parameter.in}:${parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name}`, parameter)
   }
   const document = operation.spec.document as OpenAPIV3.Document

@@ -49,7 +49,7 @@ export type ResponseCheck = (input: ResponseToCheck) => CaseFailure[]
 export function compileResponseCheck (operation: IndexedOperation, compiler: SchemaCompiler): ResponseCheck {
   const componentNames = componentNamesOf(operation.spec.dereferenced)
   const documented: DocumentedResponse[] = operation.responses.map(({ statusKey, response }) => {
-    const value = getByPointer(operation.spec.dereferenced, response.pointer) as OpenAPIV3.ResponseObject
+    const value = operation.spec.dereferenced.at(response.pointer) as OpenAPIV3.ResponseObject
     const media = Object.entries(value.content ?? {}).map(([declared, mediaObject]) => {
       const schema = mediaObject.schema as OpenAPIV3.SchemaObject | undefined
       return {

@@ -2,7 +2,6 @@ import type { OpenAPIV3 } from 'openapi-types'
 import { componentNamesOf, sampleValue, type FakeOptions } from '../respond/fake-value.js'
 import { examplesOf } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../openapi/index-operations.js'
-import { getByPointer } from '../openapi/resolve-ref.js'
 import { IGNORED_HEADERS } from '../validate/compile-request-validator.js'
 import { isJsonMediaType } from '../validate/media-type.js'
 
@@ -31,7 +30,7 @@ export async function generateRequest (operation: IndexedOperation, exampleName?
   const request: CaseRequest = { path: {}, query: {}, headers: {}, cookies: {} }
   const fake: FakeOptions = { direction: 'request', componentNames: componentNamesOf(operation.spec.dereferenced) }
   for (const located of operation.parameters) {
-    const parameter = getByPointer(operation.spec.dereferenced, located.pointer) as OpenAPIV3.ParameterObject
+    const parameter = operation.spec.dereferenced.at(located.pointer) as OpenAPIV3.ParameterObject
     if (parameter.in === 'header' && IGNORED_HEADERS.has(parameter.name.toLowerCase())) continue
     const named = exampleName === undefined ? undefined : examplesOf(parameter)[exampleName]
     let value: unknown
@@ -62,7 +61,7 @@ export function requestExampleNames (operation: IndexedOperation): string[] {
     for (const name of Object.keys(examplesOf(media))) names.add(name)
   }
   for (const located of operation.parameters) {
-    const parameter = getByPointer(operation.spec.dereferenced, located.pointer) as OpenAPIV3.ParameterObject
+    const parameter = operation.spec.dereferenced.at(located.pointer) as OpenAPIV3.ParameterObject
     // A lone parameter `example` is a value for every request, not a case of its own.
     for (const name of Object.keys(parameter.examples ?? {})) {
       if (examplesOf(parameter)[name] !== undefined) names.add(name)
@@ -74,7 +73,7 @@ export function requestExampleNames (operation: IndexedOperation): string[] {
 export function requestBodyOf (operation: IndexedOperation): OpenAPIV3.RequestBodyObject | undefined {
   return operation.requestBody === undefined
     ? undefined
-    : getByPointer(operation.spec.dereferenced, operation.requestBody.pointer) as OpenAPIV3.RequestBodyObject
+    : operation.spec.dereferenced.at(operation.requestBody.pointer) as OpenAPIV3.RequestBodyObject
 }
 
 async function parameterValue (parameter: OpenAPIV3.ParameterObject, fake: FakeOptions): Promise<unknown> {
