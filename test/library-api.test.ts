@@ -119,6 +119,12 @@ t.test('as a Fastify plugin', async (t) => {
     const unknown = await host.inject({ url: '/mock/nowhere' })
     t.equal(unknown.statusCode, 404)
     t.strictSame(unknown.json(), { type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: 'No operation for GET /mock/nowhere' })
+    for (const [method, url, allow] of [['DELETE', '/mock/api/todos/1?force=true', ['GET']], ['PUT', '/mock/api/todos', ['GET', 'POST']]] as const) {
+      const wrong = await host.inject({ method, url })
+      t.equal(wrong.statusCode, 405, `${method} ${url}: a documented path, another method`)
+      t.equal(wrong.headers.allow, allow.join(', '))
+      t.strictSame(wrong.json(), { type: 'urn:understudy:error:method-not-allowed', title: 'Method not allowed', status: 405, detail: `${method} is not allowed here; use ${allow.join(', ')}`, allow })
+    }
 
     const echoed = await host.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/x-host' }, payload: 'hi' })
     t.equal(echoed.statusCode, 200)
@@ -138,6 +144,10 @@ t.test('as a Fastify plugin', async (t) => {
     const unknown = await host.inject({ url: '/nowhere' })
     t.equal(unknown.statusCode, 404)
     t.strictSame(unknown.json(), { message: 'Route GET:/nowhere not found', error: 'Not Found', statusCode: 404 }, "Fastify's 404, the host's")
+    const wrong = await host.inject({ method: 'DELETE', url: '/api/todos/1' })
+    t.equal(wrong.statusCode, 405, 'a documented path with another method is still the mock\'s')
+    t.equal(wrong.headers.allow, 'GET')
+    t.strictSame(wrong.json(), { type: 'urn:understudy:error:method-not-allowed', title: 'Method not allowed', status: 405, detail: 'DELETE is not allowed here; use GET', allow: ['GET'] })
   })
 
   t.test("a bad spec fails the host's startup with the typed error", async (t) => {

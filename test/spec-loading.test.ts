@@ -259,10 +259,23 @@ t.test('a document over 512 KB is validated against the OpenAPI schema on a work
   const warnings: string[] = []
   const specs = await loadSpecs([file], { problem: (error) => { throw error }, tolerate: (error) => warnings.push(error.format()), warn: () => {} })
   t.equal(specs.length, 1)
-  t.strictSame(warnings, [
+  const expected = [
     `UNDERSTUDY_SPEC_INVALID ${file}#: The document is not a valid OpenAPI document: must have required property 'info'`,
     `UNDERSTUDY_SPEC_INVALID ${file}#/paths/~1items~10/get/responses/204: The document is not a valid OpenAPI document: must have required property 'description'`
-  ])
+  ]
+  t.strictSame(warnings, expected)
+
+  // Lazy, the mock does not wait for it: the same problems come as lines of their own once validated.
+  const lines: string[] = []
+  let told: () => void = () => {}
+  const bothTold = new Promise<void>((resolve) => { told = resolve })
+  const app = await buildMockServer({ specs: [file], fixtures: false, compile: 'lazy', onWarning: (line) => { if (lines.push(line) === 2) told() } })
+  t.teardown(async () => await app.close())
+  t.strictSame(app.understudy.warnings, [], 'not start warnings')
+  const res = await app.inject({ url: '/items/7' })
+  t.equal(res.statusCode, 204, 'answering meanwhile')
+  await bothTold
+  t.strictSame(lines, expected.map((warning) => `understudy: warning: ${warning}`))
 })
 
 t.test('$refs are followed place by place, as asked for: shared targets and cycles are one object, the document is left as written', async (t) => {

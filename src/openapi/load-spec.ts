@@ -42,9 +42,11 @@ async function sizeOf (file: string): Promise<number> {
  * that are neither are $ref targets and skipped. What stops a document is a `problem`
  * (unparsable, a $ref to nowhere, an unsupported version): by default the first one
  * throws. What the mock can work around (the document breaks the OpenAPI schema) is
- * `tolerate`d: `serve` warns, `check` reports every one.
+ * `tolerate`d: `serve` warns, `check` reports every one. With `awaitValidation: false`, a
+ * document validated on the other thread is returned before it is validated, and its
+ * problems are tolerated when they come (serve, lazy: GitHub's spec answers 0.5 s sooner).
  */
-export async function loadSpecs (paths: readonly string[], reporter: Reporter = FAIL_FAST, refRoots: readonly string[] = []): Promise<LoadedSpec[]> {
+export async function loadSpecs (paths: readonly string[], reporter: Reporter = FAIL_FAST, refRoots: readonly string[] = [], { awaitValidation = true } = {}): Promise<LoadedSpec[]> {
   let reported = 0
   const report = (error: UnderstudyError): void => {
     reported++
@@ -56,6 +58,7 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
   const files = await findSpecFiles(paths, counted)
   const roots = await refRootsOf(paths, refRoots)
   const aside = validateAside()
+  const validating: Array<Promise<void>> = []
   try {
     for (const [index, { file, explicit }] of files.entries()) {
       reporter.progress?.(`reading ${path.basename(file)}${files.length === 1 ? '' : ` (${index + 1} of ${files.length})`}`)
@@ -70,7 +73,7 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
           if (explicit) throw new UnderstudyError('UNDERSTUDY_SPEC_INVALID', "no 'openapi' or 'swagger' field (OpenAPI 3.0, 3.1 and Swagger 2.0 are supported)", { file, pointer: '' })
           continue
         }
-        const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots, validation)
+        const loaded = await readSpec(file, parsed as Record<string, unknown>, version, counted, roots, validation, awaitValidation ? undefined : (later) => validating.push(later))
         const clash = byName.get(loaded.name)
         if (clash !== undefined) {
           throw new UnderstudyError('UNDERSTUDY_SPEC_NAME_DUPLICATE', `'${loaded.name}' is also ${clash}`, { file })
@@ -83,7 +86,9 @@ export async function loadSpecs (paths: readonly string[], reporter: Reporter = 
     }
   } finally {
     // A live worker would keep the process running.
-    await aside.close()
+    const close = async (): Promise<void> => { await Promise.allSettled(validating).then(async () => { await aside.close() }) }
+    if (validating.length === 0) await close()
+    else void close()
   }
   // With problems reported, no document is their consequence, not news.
   if (specs.length === 0 && reported === 0) report(new UnderstudyError('UNDERSTUDY_NO_SPECS', `in ${paths.join(', ')}`))
@@ -117,7 +122,7 @@ function versionOf (parsed: unknown, file: string): SourceVersion | undefined {
  * (so pointers are the user's; `aside`: on the other thread), before what converting found.
  * Should the other thread fail, the document is validated here.
  */
-async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], aside: Promise<UnderstudyError[]> | undefined): Promise<LoadedSpec> {
+async function readSpec (file: string, parsed: Record<string, unknown>, source: SourceVersion, reporter: Reporter, roots: readonly string[], aside: Promise<UnderstudyError[]> | undefined, later?: (validated: Promise<void>) => void): Promise<LoadedSpec> {
   const absolute = path.resolve(file)
   // Before anything changes the document (3.x is not copied): checking $refs may replace broken ones.
   const validation = aside ?? Promise.resolve(findDocumentProblems(parsed, file))
@@ -135,8 +140,10 @@ async function readSpec (file: string, parsed: Record<string, unknown>, source: 
     // Bundling rewrites $refs; a document that has only local ones is kept as written (and ref-parser is not loaded).
     if (refs.external) document = await (await import('./bundle-refs.js')).bundleRefs(absolute, document, roots)
     reporter.progress?.(`validating ${path.basename(file)} against the OpenAPI schema`)
-    const problems = await validation.catch(() => findDocumentProblems(parsed, file))
-    for (const problem of [...problems, ...converting]) reporter.tolerate(problem)
+    const tolerate = (problems: UnderstudyError[]): void => { for (const problem of [...problems, ...converting]) reporter.tolerate(problem) }
+    const validated = validation.catch(() => findDocumentProblems(parsed, file))
+    if (aside !== undefined && later !== undefined) later(validated.then(tolerate))
+    else tolerate(await validated)
     return { name: path.basename(file, path.extname(file)), file, version, document: document as unknown as OpenApiDocument, dereferenced: dereferenceLazily(document) }
   } catch (error) {
     if (error instanceof UnderstudyError) throw error

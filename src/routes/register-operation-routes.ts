@@ -4,30 +4,21 @@ import { requestBodyTypes, routeShape, specParams } from '../openapi/index-opera
 import { matchMediaType } from '../validate/media-type.js'
 import type { UnderstudyError } from '../errors.js'
 import type { CompiledOperation } from './compile-operation.js'
+import type { KnownPath } from './allowed-methods.js'
 import type { MockOperation, OperationRegistry } from './operation-registry.js'
 import { createOperationHandler, type MockContext } from './handle-operation.js'
-
-// OPTIONS stays with @fastify/cors (preflight) unless documented; HEAD comes free with GET.
-const ANSWERED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
 
 /**
- * One route per method and path, then a 405 route for the other methods of each known
- * path. Operations that share a method and path (told apart by a query parameter or
- * header, AWS style) share a route that picks the first whose discriminator matches.
+ * One route per method and path (`paths`: each one's documented methods). Operations that
+ * share a method and path (told apart by a query parameter or header, AWS style) share a
+ * route that picks the first whose discriminator matches.
  */
-export function registerOperationRoutes (app: FastifyInstance, operations: OperationRegistry, context: MockContext): void {
-  // Keyed by the route's shape: /a/{id} and /a/{name} are one route to Fastify.
-  const paths = new Map<string, { url: string, methods: Set<string> }>()
+export function registerOperationRoutes (app: FastifyInstance, operations: OperationRegistry, paths: ReadonlyMap<string, KnownPath>, context: MockContext): void {
   const routes = new Map<string, MockOperation[]>()
   for (const entry of operations.list) {
-    const { method, url, path } = entry.operation
-    const shape = routeShape(path)
-    const known = paths.get(shape) ?? { url, methods: new Set<string>() }
-    known.methods.add(method.toUpperCase())
-    paths.set(shape, known)
-    const key = `${method} ${shape}`
+    const key = `${entry.operation.method} ${routeShape(entry.operation.path)}`
     routes.set(key, [...(routes.get(key) ?? []), entry])
   }
   for (const candidates of routes.values()) {
@@ -42,20 +33,6 @@ export function registerOperationRoutes (app: FastifyInstance, operations: Opera
       // @fastify/cors answers every OPTIONS; a documented one that is no preflight is ours (see answerDocumentedOptions).
       config: (method === 'options' ? { documentedOptions: handler } : {}) as FastifyContextConfig,
       handler
-    })
-  }
-  for (const { url, methods } of paths.values()) {
-    // Without CORS, an undocumented OPTIONS is a method like any other.
-    const answered = context.cors ? ANSWERED_METHODS : [...ANSWERED_METHODS, 'OPTIONS']
-    const others = answered.filter((method) => !methods.has(method) && !(method === 'HEAD' && methods.has('GET')))
-    const allow = [...methods].sort().join(', ')
-    app.route({
-      method: others,
-      url,
-      handler: async (request, reply) => {
-        reply.header('allow', allow)
-        return sendProblem(reply, problem('method-not-allowed', `${request.method} is not allowed here; use ${allow}`, { allow: [...methods].sort() }))
-      }
     })
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { problem, quoted, sendProblem } from '../respond/problem.js'
+import type { AnswerWrongMethod } from '../routes/allowed-methods.js'
 import { EncodedBody } from '../routes/register-body-parsers.js'
 
 /** The longest path parameter routed (Fastify's default, 100, refuses ids a real API takes in its stride). */
@@ -8,12 +9,13 @@ export const MAX_PARAM_LENGTH = 2048
 /**
  * Whatever goes wrong outside an operation's own answers becomes problem+json with a
  * stable type: unknown paths, oversized or unreadable bodies, bad URLs, and bugs — the
- * last logged (and one line on stderr, logger or not), never shown with a stack trace. Unknown paths only where the mock owns
- * them (a server of its own, or a plugin under a prefix).
+ * last logged (and one line on stderr, logger or not), never shown with a stack trace.
+ * Unknown paths only where the mock owns them (a server of its own, or a plugin under a
+ * prefix): `unknownPaths` says which are known for other methods (405), else the mock does not.
  */
-export function handleErrors (app: FastifyInstance, ownsNotFound: boolean): void {
-  if (ownsNotFound) {
-    app.setNotFoundHandler(async (request, reply) =>
+export function handleErrors (app: FastifyInstance, unknownPaths: AnswerWrongMethod | undefined): void {
+  if (unknownPaths !== undefined) {
+    app.setNotFoundHandler(async (request, reply) => unknownPaths(request, reply) ??
       sendProblem(reply, problem('not-found', `No operation for ${request.method} ${request.url.split('?', 1)[0] ?? ''}`)))
   }
   app.setErrorHandler(async (error: FastifyError, request, reply) => answerError(error, request, reply))

@@ -75,21 +75,24 @@ export interface PreparedMock {
 export async function prepareMock (options: MockOptions): Promise<PreparedMock> {
   const others: string[] = []
   const tolerated = new ToleratedProblems()
+  const onWarning = options.onWarning ?? ((line: string) => { process.stderr.write(`${line}\n`) })
+  const late = lateReporter(onWarning)
+  // What is worked around is a start warning until the mock is ready, then a line of its own
+  // (lazy: what compiling an operation on its first request finds, a big document's validation).
+  let ready = false
   const reporter: Reporter = {
     problem: (error) => { if (options.lenient === true) others.push(error.format()); else throw error },
-    tolerate: (error) => tolerated.add(error),
+    tolerate: (error) => { if (ready) late.tolerate(error); else tolerated.add(error) },
     warn: (message) => others.push(message),
     progress: options.onProgress
   }
-  const specs = await loadSpecs(options.specs ?? ['specs'], reporter, options.refRoots)
+  const eager = options.compile !== 'lazy'
+  const specs = await loadSpecs(options.specs ?? ['specs'], reporter, options.refRoots, { awaitValidation: eager })
   options.onProgress?.('indexing the operations')
   const indexed = buildOperationIndex(specs, reporter)
   const root = options.fixtures === false ? undefined : await fixturesRoot(options.fixtures)
   const found = root === undefined ? { fixtures: [], sets: [] } : await readFixtures(root, operationsBySpec(indexed), reporter)
-  const eager = options.compile !== 'lazy'
-  // What a schema's compilation works around is a start warning until the mock is ready, then a line of its own.
-  let tolerate = reporter.tolerate
-  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, (error) => { tolerate(error) }, { whole: eager })]))
+  const compilers = new Map(specs.map((spec) => [spec, createSchemaCompiler(spec, reporter.tolerate, { whole: eager })]))
   const inSets = eager ? new Set<string>() : operationsNamedBy(found.sets)
   const entries: Array<{ operation: IndexedOperation, fixtures: FixtureSource[], compiled?: CompiledOperation }> = []
   for (const [index, operation] of indexed.entries()) {
@@ -103,9 +106,6 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
     if (compiled !== undefined) entries.push({ operation, fixtures, compiled })
   }
   if (entries.length === 0) throw new UnderstudyError('UNDERSTUDY_NO_OPERATIONS', `in ${(options.specs ?? ['specs']).join(', ')}`)
-  const onWarning = options.onWarning ?? ((line: string) => { process.stderr.write(`${line}\n`) })
-  const late = lateReporter(onWarning)
-  tolerate = late.tolerate
   const operations = new OperationRegistry(entries,
     async (operation, fixtures) => await compileOperation(operation, compilers.get(operation.spec)!, fixtures, late),
     (problem) => { onWarning(`understudy: error: ${problem.format()}; its requests are answered 500 ${PROBLEM_TYPE_PREFIX}invalid-operation`) })
@@ -113,6 +113,7 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
     const operation = operations.get(operationId)?.ready
     return operation === undefined ? undefined : scenarioNames(operation)
   }, reporter)
+  ready = true
   return { specs, operations, sets, fixtureCount: served(entries), fixturesRoot: root, warnings: [...tolerated.list.map((error) => error.format()), ...others] }
 }
 

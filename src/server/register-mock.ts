@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
+import { knownPaths, registerWrongMethodRoutes, wrongMethodAnswer } from '../routes/allowed-methods.js'
 import { answerDocumentedOptions, registerOperationRoutes } from '../routes/register-operation-routes.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
@@ -74,7 +75,10 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   }
   guardControl(app, { controlOrigins, controlToken: options.controlToken })
   registerBodyParsers(app, options.bodyLimit ?? 1024 * 1024)
-  handleErrors(app, owner.ownsNotFound)
+  const paths = knownPaths(operations.list)
+  const corsOpen = options.cors !== false
+  handleErrors(app, owner.ownsNotFound ? wrongMethodAnswer(app, paths, corsOpen) : undefined)
+  if (!owner.ownsNotFound) registerWrongMethodRoutes(app, paths, corsOpen)
   if (owner.logAnswers) registerAnswerLog(app)
   await registerControlRoutes(app, specs, operations, prepared.fixturesRoot)
   registerSessionRoutes(app, sessions, sets, operations, prepared.fixturesRoot)
@@ -84,13 +88,13 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   setMaxListeners(0, closing.signal)
   app.addHook('preClose', (done) => { closing.abort(); done() })
   options.onProgress?.(`mounting ${operations.list.length} operations`)
-  registerOperationRoutes(app, operations, {
+  registerOperationRoutes(app, operations, paths, {
     sets,
     sessions,
     maxDelayMs: options.maxDelayMs ?? 30_000,
     closing: closing.signal,
     strict: options.strict ?? false,
-    cors: options.cors !== false,
+    cors: corsOpen,
     logAnswers: owner.logAnswers,
     dynamic: options.dynamic ?? false,
     seed: options.seed,
