@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
+import { warmUp } from '../dist/routes/warm-up.js'
 import type { InjectOptions } from 'fastify'
 import { buildMockServer, type MockServer } from '../dist/index.js'
 import { indexSpec } from '../dist/openapi/index-operations.js'
@@ -130,4 +131,8 @@ t.test('operations sharing a route: one that cannot be compiled leaves the route
   t.teardown(async () => await lenient.close())
   const eager = await lenient.inject({ url: '/x?Action=One' })
   t.strictSame([eager.statusCode, eager.json()], [200, { action: 'one' }])
+})
+
+t.test('the warm-up run once listening (lazy) compiles, fakes and serialises a document of its own, for both drafts', async (t) => {
+  for (const version of ['3.0', '3.1'] as const) await t.resolves(warmUp(version), `${version}: AJV takes its schemas as they are`)
 })

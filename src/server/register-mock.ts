@@ -6,6 +6,7 @@ import { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
 import { knownPaths, registerWrongMethodRoutes, wrongMethodAnswer } from '../routes/allowed-methods.js'
 import { answerDocumentedOptions, registerOperationRoutes } from '../routes/register-operation-routes.js'
+import { warmUp } from '../routes/warm-up.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
 import { serverBasePath } from '../openapi/index-operations.js'
@@ -87,6 +88,13 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.
   setMaxListeners(0, closing.signal)
   app.addHook('preClose', (done) => { closing.abort(); done() })
+  // Lazy, operations compile on their first request: V8 warmed for it once listening.
+  if (options.compile === 'lazy') {
+    app.addHook('onListen', (done) => {
+      setImmediate(() => { warmUp(specs[0]!.version).catch((error: Error) => { process.stderr.write(`understudy: internal error warming up: ${error.message}\n`) }) })
+      done()
+    })
+  }
   options.onProgress?.(`mounting ${operations.list.length} operations`)
   registerOperationRoutes(app, operations, paths, {
     sets,

@@ -135,7 +135,7 @@ const metaDraft202012 = precompiled('meta-draft-2020-12')
 
 /** The instances leave checking against the meta-schema to checkAgainstMetaSchema. */
 function createAjv (version: OpenApiVersion, coerceTypes: false | 'array', allErrors: boolean): Ajv {
-  const options = { strict: false, allErrors, coerceTypes, validateSchema: false, logger: false as const, code: { regExp } }
+  const options = { strict: false, allErrors, coerceTypes, validateSchema: false, inlineRefs: false, logger: false as const, code: { regExp } }
   const ajv: Ajv = version === '3.0' ? new AjvDraft04(options) : new Ajv2020(options)
   addFormats(ajv)
   // OpenAPI's own formats (https://spec.openapis.org/registry/format/).
