@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import Fastify from 'fastify'
 import { parse } from 'yaml'
 
@@ -31,4 +32,9 @@ export function buildBaseline () {
     return reply.type('application/json').send(body)
   })
   return app
+}
+
+// `node bench/baseline-server.js <port>`: listens on it (bench:startup's floor).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await buildBaseline().listen({ port: Number(process.argv[2]), host: '127.0.0.1' })
 }

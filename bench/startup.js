@@ -101,6 +101,8 @@ async function main () {
   ensurePackages(PRISM_DIR, [PRISM], { scripts: true })
   const prism = path.join(packageFolder(PRISM_DIR, PRISM), 'dist/index.js')
   console.log(`spawn → first 200, and RSS then; median of ${RUNS} (a failed start: once)\n`)
+  const floor = await measure(async (port) => await firstAnswer(process.execPath, [path.join(ROOT, 'bench/baseline-server.js'), String(port)], { method: 'POST', url: `http://127.0.0.1:${port}/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel` }))
+  console.log(`The floor: a hand-written Fastify route for the PostMantis cancel (bench/baseline-server.js), ${cell(floor)}.\n`)
   console.log('| spec | operations | understudy | Prism 5.14 | Prism / understudy |')
   console.log('|---|---:|---:|---:|---:|')
   for (const row of rows()) {
