@@ -142,7 +142,9 @@ t.test('CORS: a browser on another origin may call the mock and read its headers
   t.equal(preflight.statusCode, 204)
   t.equal(preflight.headers['access-control-allow-origin'], 'http://localhost:5173')
   t.equal(preflight.headers['access-control-allow-headers'], 'authorization,x-mock-scenario')
+  t.equal(preflight.headers['access-control-max-age'], '600', 'a preflight is cached for 10 minutes')
   const res = await app.inject({ method: 'POST', url: '/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel', headers: { origin: 'http://localhost:5173', authorization: 'Bearer k' } })
   t.equal(res.headers['access-control-allow-origin'], 'http://localhost:5173')
-  t.equal(res.headers['access-control-expose-headers'], 'x-mock-scenario, x-mock-violations, x-mock-response-violations')
+  t.equal(res.headers['access-control-expose-headers'], 'x-mock-scenario, x-mock-violations, x-mock-response-violations, retry-after',
+    "the mock's headers and every documented response header (PostMantis's Retry-After)")
 })

@@ -116,6 +116,15 @@ function routeKey (operation: IndexedOperation): string {
   return `${operation.method} ${routeShape(operation.path)} ${operation.discriminator.map((entry) => entry.join('=')).join('&')}`
 }
 
+/** Every response header the operations document, lower-cased and sorted once each. */
+export function responseHeaderNames (operations: readonly IndexedOperation[]): string[] {
+  const names = new Set<string>()
+  for (const { responses } of operations) {
+    for (const { response } of responses) for (const name of Object.keys(objectOr(response.value.headers))) names.add(name.toLowerCase())
+  }
+  return [...names].sort()
+}
+
 /** spec name → its operationIds: what the fixtures folder may name. */
 export function operationsBySpec (operations: readonly IndexedOperation[]): Map<string, Set<string>> {
   const bySpec = new Map<string, Set<string>>()

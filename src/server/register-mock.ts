@@ -9,7 +9,7 @@ import { answerDocumentedOptions, registerOperationRoutes } from '../routes/regi
 import { warmUp } from '../routes/warm-up.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
-import { serverBasePath } from '../openapi/index-operations.js'
+import { responseHeaderNames, serverBasePath } from '../openapi/index-operations.js'
 import { controlOriginAllowed, guardControl, isControlRequest } from './guard-control.js'
 import { handleErrors } from './handle-errors.js'
 import { registerAnswerLog } from './log-answers.js'
@@ -66,7 +66,10 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     const base = {
       credentials: true,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      exposedHeaders: ['x-mock-scenario', 'x-mock-violations', 'x-mock-response-violations'],
+      // The mock's own headers and every documented response header (Retry-After, Link, …), so a page's script can read them.
+      exposedHeaders: ['x-mock-scenario', 'x-mock-violations', 'x-mock-response-violations', ...responseHeaderNames(operations.list.map(({ operation }) => operation))],
+      // Preflights are cached for 10 minutes: a page does not ask before every call.
+      maxAge: 600,
       // An OPTIONS that is not a preflight is not a client error.
       strictPreflight: false
     }
