@@ -1,7 +1,8 @@
 import t from 'tap'
 import YAML from 'yaml'
 import { readFile } from 'node:fs/promises'
-import { buildMock, ROOT, SPECS } from './helpers.js'
+import { buildMockServer } from '../dist/index.js'
+import { buildMock, ROOT, SPECS, testSpec } from './helpers.js'
 
 // The specs alone: what fixtures add is tested in fixtures.test.ts.
 const app = await buildMock(t, { fixtures: false })
@@ -96,7 +97,7 @@ t.test('/__mock/docs serves Swagger UI over every spec, its assets from memory w
   const init = await app.inject({ url: '/__mock/docs/static/swagger-initializer.js' })
   t.equal(init.statusCode, 200)
   t.equal(init.headers['content-type'], 'text/javascript; charset=utf-8')
-  t.match(init.body, '{"urls":[{"name":"crafter-studio","url":"/__mock/specs/crafter-studio"},{"name":"postmantis","url":"/__mock/specs/postmantis"},{"name":"uforge","url":"/__mock/specs/uforge"}],"urls.primaryName":"crafter-studio"')
+  t.match(init.body, '{"urls":[{"name":"crafter-studio","url":"/__mock/docs/specs/crafter-studio"},{"name":"postmantis","url":"/__mock/docs/specs/postmantis"},{"name":"uforge","url":"/__mock/docs/specs/uforge"}],"urls.primaryName":"crafter-studio"', 'each spec from its docs copy')
 
   const bundle = await app.inject({ url: '/__mock/docs/static/swagger-ui-bundle.js' })
   t.equal(bundle.statusCode, 200)
@@ -147,4 +148,43 @@ t.test('CORS: a browser on another origin may call the mock and read its headers
   t.equal(res.headers['access-control-allow-origin'], 'http://localhost:5173')
   t.equal(res.headers['access-control-expose-headers'], 'x-mock-scenario, x-mock-violations, x-mock-response-violations, retry-after',
     "the mock's headers and every documented response header (PostMantis's Retry-After)")
+})
+
+t.test('the docs copy of a spec: the mock first among the servers wherever servers are named, a scenario header on every operation; the loaded document unchanged', async (t) => {
+  const spec = testSpec('docs-servers.yaml')
+  // Lazy: asking for the copy compiles the spec's operations, for their scenarios.
+  const docs = await buildMockServer({ specs: [spec], fixtures: false, compile: 'lazy' })
+  t.teardown(async () => await docs.close())
+  const written = YAML.parse(await readFile(spec, 'utf8'))
+  const mock = { url: '/v2', description: 'understudy: this mock' }
+  const res = await docs.inject({ url: '/__mock/docs/specs/docs-servers' })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
+  t.strictSame(res.json(), {
+    ...written,
+    servers: [mock, ...written.servers],
+    paths: {
+      '/things': {
+        ...written.paths['/things'],
+        servers: [mock, ...written.paths['/things'].servers],
+        get: {
+          ...written.paths['/things'].get,
+          parameters: [{
+            name: 'x-mock-scenario',
+            in: 'header',
+            required: false,
+            description: "understudy: the scenario to answer with; none, the default (`some`).\n\n- `some`: 200, the spec's example (the default)\n- `none`: 200, the spec's example",
+            schema: { type: 'string', enum: ['some', 'none'] }
+          }]
+        }
+      },
+      '/things/{id}': {
+        get: { ...written.paths['/things/{id}'].get, servers: [mock, ...written.paths['/things/{id}'].get.servers] }
+      }
+    }
+  }, 'an operation that declares the header itself keeps its own')
+  t.strictSame((await docs.inject({ url: '/__mock/specs/docs-servers' })).json(), written, '/__mock/specs/<name> is the document as loaded')
+  const missing = await docs.inject({ url: '/__mock/docs/specs/nope' })
+  t.equal(missing.statusCode, 404)
+  t.strictSame(missing.json(), { type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: "No spec named 'nope'. Known: docs-servers" })
 })

@@ -111,6 +111,11 @@ function freeId (id: string, ids: ReadonlyMap<string, unknown>): string {
   return `${id}_${n}`
 }
 
+/** Where a spec's operations are mounted: its first server's path (`/studio`), else `/`. */
+export function mountOf (document: { servers?: unknown }): string {
+  return serverBasePath(Array.isArray(document.servers) ? document.servers : undefined) || '/'
+}
+
 /** Parameter names do not make two routes different; a discriminator does. */
 function routeKey (operation: IndexedOperation): string {
   return `${operation.method} ${routeShape(operation.path)} ${operation.discriminator.map((entry) => entry.join('=')).join('&')}`

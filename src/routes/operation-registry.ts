@@ -35,10 +35,11 @@ export class OperationRegistry {
     return this.#byId.get(operationId)
   }
 
-  /** Every operation compiled, one at a time with requests answered between them; those that cannot be compiled left out. */
-  async compileAll (): Promise<CompiledOperation[]> {
+  /** Every operation (of `spec`, when named) compiled, one at a time with requests answered between them; those that cannot be compiled left out. */
+  async compileAll (spec?: string): Promise<CompiledOperation[]> {
     const compiled: CompiledOperation[] = []
     for (const entry of this.list) {
+      if (spec !== undefined && entry.operation.spec.name !== spec) continue
       if (entry.ready === undefined) await yieldToRequests()
       try {
         compiled.push(entry.ready ?? await entry.compiled())

@@ -7,8 +7,9 @@ import type { CompiledOperation } from '../routes/compile-operation.js'
 import type { OperationRegistry } from '../routes/operation-registry.js'
 import { once } from '../once.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
-import { CONTROL_PREFIX } from '../openapi/index-operations.js'
+import { CONTROL_PREFIX, mountOf } from '../openapi/index-operations.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
+import { docsDocument } from './docs-document.js'
 import { registerDocsUi } from './register-docs-ui.js'
 
 export interface OperationSummary {
@@ -70,6 +71,13 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
   })))
   // Each document serialised on its first request (GitHub's takes 13 MB and a tenth of a second).
   const documents = new Map(specs.map((spec) => [spec.name, once(() => JSON.stringify(spec.document))]))
+  // The docs UI's copies: made once each, on first request, with the spec's operations compiled (lazy: by this request) for their scenarios.
+  const docsCopies = new Map(specs.map((spec) => [spec.name, once(async () => {
+    const compiled = await operations.compileAll(spec.name)
+    const summaries = summarizeOperations(compiled, fixturesRoot)
+    const mount = mountOf(spec.document)
+    return JSON.stringify(docsDocument(spec, `${app.prefix}${mount === '/' ? '' : mount}` || '/', compiled.map(({ operation }, index) => ({ pointer: operation.pointer, summary: summaries[index]! }))))
+  })]))
   const json = 'application/json'
 
   app.get(`${CONTROL_PREFIX}/health`, async (_request, reply) => reply.type(json).send(health))
@@ -82,14 +90,21 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
     }
     return reply.type(json).send(document())
   })
+  app.get<{ Params: { name: string } }>(`${CONTROL_PREFIX}/docs/specs/:name`, async (request, reply) => {
+    const copy = docsCopies.get(request.params.name)
+    if (copy === undefined) {
+      return sendProblem(reply, problem('not-found', `No spec named '${request.params.name}'. Known: ${[...docsCopies.keys()].join(', ')}`))
+    }
+    return reply.type(json).send(await copy())
+  })
 
-  // Swagger UI shows every spec, one at a time, from /__mock/specs/<name>; @fastify/swagger
+  // Swagger UI shows every spec, one at a time, from its docs copy; @fastify/swagger
   // (static mode) holds the first for /__mock/docs/json and /yaml, as @fastify/swagger-ui has them.
   const first = specs[0] as LoadedSpec
   // A host app with @fastify/swagger of its own keeps it (the UI reads the specs from `urls`, not from it).
   if (!app.hasDecorator('swagger')) await app.register(swagger, { mode: 'static', specification: { document: first.document as OpenAPIV3.Document } })
   const docs = `${CONTROL_PREFIX}/docs`
-  registerDocsUi(app, { base: `${app.prefix}${docs}`, route: docs, urls: specs.map(({ name }) => ({ name, url: `${base}/specs/${name}` })) })
+  registerDocsUi(app, { base: `${app.prefix}${docs}`, route: docs, urls: specs.map(({ name }) => ({ name, url: `${base}/docs/specs/${name}` })) })
   app.get(`${docs}/json`, async (_request, reply) => reply.type(json).send(app.swagger()))
   app.get(`${docs}/yaml`, async (_request, reply) => reply.type('application/x-yaml').send(app.swagger({ yaml: true })))
 }

@@ -9,7 +9,7 @@ import { answerDocumentedOptions, registerOperationRoutes } from '../routes/regi
 import { warmUp } from '../routes/warm-up.js'
 import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
-import { responseHeaderNames, serverBasePath } from '../openapi/index-operations.js'
+import { mountOf, responseHeaderNames } from '../openapi/index-operations.js'
 import { controlOriginAllowed, guardControl, isControlRequest } from './guard-control.js'
 import { handleErrors } from './handle-errors.js'
 import { registerAnswerLog } from './log-answers.js'
@@ -52,7 +52,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   sessions.open(DEFAULT_SESSION)
   const coverage = new CoverageRecorder(async () => await operations.compileAll())
   const info: MockServerInfo = {
-    specs: specs.map(({ name, file, document }) => ({ name, file, mount: serverBasePath(Array.isArray(document.servers) ? document.servers : undefined) || '/' })),
+    specs: specs.map(({ name, file, document }) => ({ name, file, mount: mountOf(document) })),
     operations: operations.list.map(({ operation }) => ({ spec: operation.spec.name, operationId: operation.operationId, method: operation.method.toUpperCase(), path: operation.path })),
     fixtures: prepared.fixtureCount,
     scenarioSets: [...sets.keys()],
