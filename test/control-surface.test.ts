@@ -6,6 +6,7 @@ import { buildMock, ROOT, SPECS, testSpec } from './helpers.js'
 
 // The specs alone: what fixtures add is tested in fixtures.test.ts.
 const app = await buildMock(t, { fixtures: false })
+const POST_ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08'
 
 t.test('/__mock/health', async (t) => {
   const res = await app.inject({ url: '/__mock/health' })
@@ -187,4 +188,108 @@ t.test('the docs copy of a spec: the mock first among the servers wherever serve
   const missing = await docs.inject({ url: '/__mock/docs/specs/nope' })
   t.equal(missing.statusCode, 404)
   t.strictSame(missing.json(), { type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: "No spec named 'nope'. Known: docs-servers" })
+})
+
+t.test('the request journal: what the app sent and what it got, newest first, credentials redacted', async (t) => {
+  const mock = await buildMockServer({ specs: [SPECS], fixtures: false, journalSize: 4 })
+  t.teardown(async () => await mock.close())
+  const cancel = `/api/v1/posts/${POST_ID}/cancel`
+  const crafter = '/studio/api/1/services/api/1/publish/cancel-publish-requests.json'
+  await mock.inject({ method: 'POST', url: cancel, headers: { authorization: 'Bearer secret', 'x-mock-session': 'alice', 'x-mock-scenario': 'rateLimited' } })
+  await mock.inject({
+    method: 'POST',
+    url: crafter,
+    headers: { 'content-type': 'application/json', cookie: 'JSESSIONID=s3cret; XSRF-TOKEN=t', 'x-xsrf-token': 't' },
+    payload: JSON.stringify({ site_id: 'mysite', package_ids: ['x'.repeat(5000)] })
+  })
+  await mock.inject({ url: '/__mock/health' })
+  const listed = await mock.inject({ url: '/__mock/requests' })
+  t.equal(listed.statusCode, 200)
+  const [second, first] = listed.json() as Array<Record<string, any>>
+  for (const entry of [first!, second!]) {
+    t.match(entry.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    t.type(entry.durationMs, 'number')
+    delete entry.time
+    delete entry.durationMs
+  }
+  t.strictSame(listed.json().length, 2, '/__mock calls are not journalled')
+  t.strictSame(first, {
+    id: 1,
+    session: 'alice',
+    method: 'POST',
+    url: cancel,
+    operationId: 'cancelScheduledPost',
+    scenario: 'rateLimited',
+    status: 429,
+    headers: { authorization: '(redacted)', 'x-mock-session': 'alice', 'x-mock-scenario': 'rateLimited', 'user-agent': 'lightMyRequest', host: 'localhost:80' },
+    body: null,
+    bodyTruncated: false,
+    violations: [],
+    responseViolations: []
+  })
+  t.strictSame(second, {
+    id: 2,
+    session: 'default',
+    method: 'POST',
+    url: crafter,
+    operationId: 'cancelPublishRequests',
+    scenario: 'invalidParameters',
+    status: 400,
+    headers: { 'content-type': 'application/json', cookie: '(redacted)', 'x-xsrf-token': '(redacted)', 'user-agent': 'lightMyRequest', host: 'localhost:80', 'content-length': '5039' },
+    body: JSON.stringify({ site_id: 'mysite', package_ids: ['x'.repeat(5000)] }).slice(0, 4096),
+    bodyTruncated: true,
+    violations: [{ in: 'body', path: '/package_ids/0', message: 'must match format "uuid"' }],
+    responseViolations: []
+  }, 'a cookie and the apiKey header the spec names are credentials; the body is cut at 4 KB')
+})
+
+t.test('the journal: filtered by session and operation, paged with limit and after, bounded, cleared', async (t) => {
+  const mock = await buildMockServer({ specs: [SPECS], fixtures: false, journalSize: 3 })
+  t.teardown(async () => await mock.close())
+  const send = async (session: string, url: string): Promise<void> => { await mock.inject({ method: 'POST', url, headers: { authorization: 'Bearer k', 'x-mock-session': session } }) }
+  const cancel = `/api/v1/posts/${POST_ID}/cancel`
+  await send('a', cancel)
+  await send('b', cancel)
+  await send('a', '/nowhere')
+  await send('a', cancel)
+  const ids = async (query: string): Promise<unknown> => (await mock.inject({ url: `/__mock/requests${query}` })).json().map(({ id }: { id: number }) => id)
+  t.strictSame(await ids(''), [4, 3, 2], 'the ring keeps the last 3')
+  t.strictSame(await ids('?session=a'), [4, 3])
+  t.strictSame(await ids('?operationId=cancelScheduledPost'), [4, 2])
+  t.strictSame(await ids('?limit=1'), [4])
+  t.strictSame(await ids('?after=2'), [4, 3], 'what came since entry 2')
+  t.strictSame(mock.understudy.requests({ session: 'b' }).map(({ id }) => id), [2], 'the same from the library')
+  for (const [query, detail] of [['?limit=0', "limit must be a whole number from 1 to 3, not '0'."], ['?after=-1', "after must be a whole number from 0 to 9007199254740991, not '-1'."], ['?operationId=a&operationId=b', 'operationId may be given once.']]) {
+    const bad = await mock.inject({ url: `/__mock/requests${query!}` })
+    t.equal(bad.statusCode, 400, query)
+    t.strictSame(bad.json(), { type: 'urn:understudy:error:bad-request', title: 'Bad request', status: 400, detail })
+  }
+  const cleared = await mock.inject({ method: 'DELETE', url: '/__mock/requests' })
+  t.equal(cleared.statusCode, 204)
+  t.strictSame(await ids(''), [])
+  await send('a', cancel)
+  t.strictSame(await ids(''), [5], 'ids go on')
+
+  const none = await buildMockServer({ specs: [SPECS], fixtures: false, journalSize: 0 })
+  t.teardown(async () => await none.close())
+  await none.inject({ method: 'POST', url: cancel })
+  t.strictSame((await none.inject({ url: '/__mock/requests' })).json(), [], 'journalSize 0 keeps none')
+})
+
+t.test('a request no operation matches is journalled with its near misses', async (t) => {
+  const mock = await buildMockServer({ specs: [SPECS], fixtures: false })
+  t.teardown(async () => await mock.close())
+  const cancel = { method: 'POST', path: '/api/v1/posts/{postId}/cancel', operationId: 'cancelScheduledPost' }
+  const cases = [
+    ['GET', `/api/v1/posts/${POST_ID}/cancel`, [{ reason: 'method', ...cancel }], 405],
+    ['POST', `/api/v1/post/${POST_ID}/cancel?x=1`, [{ reason: 'segment', ...cancel }], 404],
+    ['POST', '/api/1/services/api/1/publish/cancel-publish-requests.json', [{ reason: 'base-path', method: 'POST', path: '/studio/api/1/services/api/1/publish/cancel-publish-requests.json', operationId: 'cancelPublishRequests' }], 404],
+    ['GET', '/nowhere/at/all', [], 404]
+  ] as const
+  for (const [method, url, nearMisses, status] of cases) {
+    const res = await mock.inject({ method, url })
+    t.equal(res.statusCode, status, `${method} ${url}`)
+    const [entry] = mock.understudy.requests({ limit: 1 })
+    t.strictSame({ operationId: entry!.operationId, status: entry!.status, nearMisses: entry!.nearMisses }, { operationId: null, status, nearMisses }, `${method} ${url}`)
+  }
 })

@@ -71,6 +71,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('--list', 'print every operation at start (default: when there are at most 40)', false)
     .option('--eager', 'compile every operation at start, so a problem in any stops it (default: each on its first request)', false)
     .option('--max-sessions <count>', 'sessions kept at once (least recently used dropped first)', parsePositive, 1000)
+    .option('--journal-size <count>', 'requests kept in the journal, GET /__mock/requests (0: none)', parseNonNegative, 1000)
     .option('--max-delay <ms>', 'cap on x-mock-delay and fixture delayMs (0: no delays)', parseNonNegative, 30_000)
     .option('--strict', 'answer 500 invalid-response instead of sending a response that does not match the spec', false)
     .option('--errors', 'the same as --strict (Prism\'s name)', false)

@@ -23,6 +23,7 @@ export interface ServeOptions {
   eager: boolean
   list: boolean
   maxSessions: number
+  journalSize: number
   maxDelay: number
   strict: boolean
   errors: boolean
@@ -91,6 +92,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     compile: options.eager ? 'eager' : 'lazy',
     onWarning: (line) => { io.stderr(`${line}\n`) },
     maxSessions: options.maxSessions,
+    journalSize: options.journalSize,
     maxDelayMs: options.maxDelay,
     strict: options.strict || options.errors,
     dynamic: options.dynamic,

@@ -13,7 +13,7 @@ import { parsePrefer, single } from '../scenario/parse-headers.js'
 import { preferredScenario, selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
 import { readState, type Session, type SessionStore } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
-import { noteOperation } from '../server/log-answers.js'
+import { noteOperation } from './answered-by.js'
 import { undecodableQuery } from '../validate/undecodable-query.js'
 import { FULLY_CHECKED_VALUES, append, type Violation } from '../validate/violations.js'
 import type { CompiledOperation } from './compile-operation.js'
@@ -31,8 +31,6 @@ export interface MockContext {
   closing: AbortSignal
   /** A response that does not match the spec becomes a 500 `invalid-response` instead. */
   strict: boolean
-  /** Each answer's operation is noted for its log line (see registerAnswerLog). */
-  logAnswers: boolean
   /** @fastify/cors answers every OPTIONS (`--no-cors`: false). */
   cors: boolean
   /** `--dynamic`: fake every body unless the request says `x-mock-dynamic: false`. */
@@ -56,12 +54,13 @@ interface Answer {
  */
 export function createOperationHandler (compiled: CompiledOperation, context: MockContext) {
   return async function handleOperation (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    if (context.logAnswers) noteOperation(request, compiled.operationId)
+    const note = noteOperation(request, compiled.operationId)
     const undecodable = undecodableQuery(request.url)
     if (undecodable !== undefined) return sendProblem(reply, problem('bad-request', `The query string cannot be decoded: '${undecodable}' is not valid percent-encoding.`))
     const read = readMockHeaders(request.headers, context.maxDelayMs)
     if (!read.ok) return sendProblem(reply, read.problem)
     const { controls } = read
+    note.session = controls.sessionId
     const parts = toRequestParts(request, compiled)
     const session = context.sessions.find(controls.sessionId)
     const answered = holdToContract(compiled, await answer(compiled, context, request.headers, parts, controls, session), context.strict)

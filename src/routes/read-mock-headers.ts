@@ -27,11 +27,8 @@ const FAULT_NAMES = new Set<string>([...FAULTS, 'none'])
  * problem; a `mock_session` cookie that is not a plain name is ignored.
  */
 export function readMockHeaders (headers: IncomingHttpHeaders, maxDelayMs: number): { ok: true, controls: MockControls } | { ok: false, problem: Problem } {
-  const header = single(headers['x-mock-session'])
-  if (header !== undefined && !isPlainName(header)) return invalid('x-mock-session', header, PLAIN_NAME_HINT)
-  // A browser's stale or foreign cookie must not break every call: an unusable one is ignored.
-  const cookie = header === undefined ? sessionCookie(headers.cookie) : undefined
-  const session = header ?? (cookie !== undefined && isPlainName(cookie) ? cookie : DEFAULT_SESSION)
+  const session = sessionIdOf(headers)
+  if (session === undefined) return invalid('x-mock-session', single(headers['x-mock-session']) ?? '', PLAIN_NAME_HINT)
 
   let delayMs: number | undefined
   const delay = single(headers['x-mock-delay'])
@@ -50,6 +47,15 @@ export function readMockHeaders (headers: IncomingHttpHeaders, maxDelayMs: numbe
   const validate = single(headers['x-mock-validate']) ?? 'on'
   if (!MODES.has(validate)) return invalid('x-mock-validate', validate, 'on, off or report')
   return { ok: true, controls: { sessionId: session, delayMs, fault: fault as MockControls['fault'], validate: validate as ValidationMode } }
+}
+
+/** The session a request names (`x-mock-session`, else the `mock_session` cookie, else `default`); undefined when the header is no session id. */
+export function sessionIdOf (headers: IncomingHttpHeaders): string | undefined {
+  const header = single(headers['x-mock-session'])
+  if (header !== undefined) return isPlainName(header) ? header : undefined
+  // A browser's stale or foreign cookie must not break every call: an unusable one is ignored.
+  const cookie = sessionCookie(headers.cookie)
+  return cookie !== undefined && isPlainName(cookie) ? cookie : DEFAULT_SESSION
 }
 
 function sessionCookie (header: string | undefined): string | undefined {

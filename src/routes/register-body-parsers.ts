@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
 import { quoted } from '../respond/problem.js'
 import { MalformedBody } from '../validate/malformed-body.js'
+import { noteBody } from './answered-by.js'
 
 // application/json and every +json type (application/problem+json, application/merge-patch+json, ...).
 const JSON_TYPES = /^application\/(?:[\w.+-]+\+)?json(?:\s*;|$)/i
@@ -20,6 +21,7 @@ export function registerBodyParsers (app: FastifyInstance, bodyLimit: number): v
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string', bodyLimit }, (request, text, done) => {
     if (isEncoded(request)) return done(new EncodedBody(request.headers['content-encoding']), undefined)
     if (text.length === 0) return done(null, undefined)
+    noteBody(request, text as string)
     try {
       done(null, secureJson.parse(text as string, undefined, { protoAction: 'error', constructorAction: 'error' }))
     } catch (error) {
@@ -28,7 +30,9 @@ export function registerBodyParsers (app: FastifyInstance, bodyLimit: number): v
   })
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, bytes, done) => {
     if (isEncoded(request)) return done(new EncodedBody(request.headers['content-encoding']), undefined)
-    done(null, bytes.length === 0 ? undefined : bytes)
+    if (bytes.length === 0) return done(null, undefined)
+    noteBody(request, bytes as Buffer)
+    done(null, bytes)
   })
 }
 

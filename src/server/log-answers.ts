@@ -1,11 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-
-/** The operation that answered each request, for its log line (kept only while logging). */
-const answeredBy = new WeakMap<FastifyRequest, string>()
-
-export function noteOperation (request: FastifyRequest, operationId: string): void {
-  answeredBy.set(request, operationId)
-}
+import type { FastifyInstance } from 'fastify'
+import { answeredBy } from '../routes/answered-by.js'
 
 /**
  * One line per request, when it has been answered, in place of Fastify's two:
@@ -14,7 +8,7 @@ export function noteOperation (request: FastifyRequest, operationId: string): vo
  */
 export function registerAnswerLog (app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {
-    const operationId = answeredBy.get(request)
+    const operationId = answeredBy(request)?.operationId
     const scenario = reply.getHeader('x-mock-scenario') as string | undefined
     const ms = Math.round(reply.elapsedTime * 10) / 10
     const answer = operationId === undefined ? '' : ` ${operationId}${scenario === undefined ? '' : `/${scenario}`}`

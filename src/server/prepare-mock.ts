@@ -21,6 +21,8 @@ export interface MockOptions {
   lenient?: boolean
   /** Sessions kept at once; the least recently used goes first. Default: 1000. */
   maxSessions?: number
+  /** Requests kept in the journal (`GET /__mock/requests`), the oldest dropped first; 0 keeps none. Default: 1000. */
+  journalSize?: number
   /** Cap on any delay (`x-mock-delay`, fixture `delayMs`), in ms. Default: 30000. */
   maxDelayMs?: number
   /**

@@ -25,7 +25,7 @@ export function registerCoverageRoutes (app: FastifyInstance, coverage: Coverage
 }
 
 /** The `session` query parameter; false when it is not one session id (the 400 is sent). */
-function sessionOf (value: string | string[] | undefined, reply: FastifyReply): string | undefined | false {
+export function sessionOf (value: string | string[] | undefined, reply: FastifyReply): string | undefined | false {
   if (value === undefined || (typeof value === 'string' && isPlainName(value))) return value
   sendProblem(reply, problem('invalid-session', `'${String(value)}' is not a session id: ${PLAIN_NAME_HINT}`, { errors: [`session must be ${PLAIN_NAME_HINT}`] }))
   return false

@@ -15,6 +15,9 @@ import { handleErrors } from './handle-errors.js'
 import { registerAnswerLog } from './log-answers.js'
 import type { MockOptions, PreparedMock } from './prepare-mock.js'
 import { registerCoverageRoutes } from './register-coverage-routes.js'
+import { registerJournalRoutes } from './register-journal-routes.js'
+import { credentialHeaders, RequestJournal, type JournalEntry, type JournalQuery } from '../journal/request-journal.js'
+import { nearMissFinder } from '../journal/near-misses.js'
 import { registerControlRoutes } from './register-control-routes.js'
 import { registerSessionRoutes } from './register-session-routes.js'
 
@@ -31,6 +34,8 @@ export interface MockServerInfo {
   warnings: readonly string[]
   /** What was served and never served so far: in every session, or in one (lazy: every operation is compiled first). */
   coverage: (session?: string) => Promise<CoverageReport>
+  /** The journal: the requests the operations were sent, newest first (see `GET /__mock/requests`). */
+  requests: (query?: JournalQuery) => JournalEntry[]
 }
 
 export interface MountedOperation {
@@ -51,13 +56,16 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   const sessions = new SessionStore(options.maxSessions ?? 1000)
   sessions.open(DEFAULT_SESSION)
   const coverage = new CoverageRecorder(async () => await operations.compileAll())
+  const journal = new RequestJournal(options.journalSize ?? 1000, credentialHeaders(apiKeyHeaders(specs)),
+    nearMissFinder(operations.list.map(({ operation }) => operation), specs.map(({ document }) => mountOf(document))))
   const info: MockServerInfo = {
     specs: specs.map(({ name, file, document }) => ({ name, file, mount: mountOf(document) })),
     operations: operations.list.map(({ operation }) => ({ spec: operation.spec.name, operationId: operation.operationId, method: operation.method.toUpperCase(), path: operation.path })),
     fixtures: prepared.fixtureCount,
     scenarioSets: [...sets.keys()],
     warnings,
-    coverage: async (session?: string) => await coverage.report(session)
+    coverage: async (session?: string) => await coverage.report(session),
+    requests: (query) => journal.list(query)
   }
   if (operations.list.some(({ operation }) => operation.method === 'options')) app.addHook('onRequest', answerDocumentedOptions)
   if (options.cors !== false) {
@@ -87,6 +95,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   await registerControlRoutes(app, specs, operations, prepared.fixturesRoot)
   registerSessionRoutes(app, sessions, sets, operations, prepared.fixturesRoot)
   registerCoverageRoutes(app, coverage)
+  registerJournalRoutes(app, journal)
   const closing = new AbortController()
   // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.
   setMaxListeners(0, closing.signal)
@@ -106,10 +115,15 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     closing: closing.signal,
     strict: options.strict ?? false,
     cors: corsOpen,
-    logAnswers: owner.logAnswers,
     dynamic: options.dynamic ?? false,
     seed: options.seed,
     coverage
   })
   return info
+}
+
+/** The headers the specs' apiKey schemes are sent in: credentials, never shown in the journal. */
+function apiKeyHeaders (specs: readonly LoadedSpec[]): string[] {
+  return specs.flatMap(({ document }) => Object.values((document.components?.securitySchemes ?? {}) as Record<string, { type?: unknown, in?: unknown, name?: unknown }>)
+    .flatMap((scheme) => scheme.type === 'apiKey' && scheme.in === 'header' && typeof scheme.name === 'string' ? [scheme.name] : []))
 }

@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from 'node:util'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
+import type { JournalEntry } from '../journal/request-journal.js'
 import { isUnder } from '../coverage/summarize-coverage.js'
 import { buildMockServer, type MockServer, type MockServerOptions } from '../server/build-mock-server.js'
 import { verify, type VerifyOptions } from '../verify/verify.js'
@@ -39,6 +41,38 @@ export async function assertCoverage (t: TestLike, app: Pick<MockServer, 'unders
   const neverServed = report.neverServed.responses.map(({ spec, operationId, status }) => `${spec}#${operationId} ${status}`)
   t.ok(!isUnder(report, atLeast), `${served} of ${documented} documented responses served (${percent}%), at least ${atLeast}% expected`, { neverServed })
   return report
+}
+
+export interface RequestExpectation {
+  operationId: string
+  /** Exactly this many such requests; by default, at least one. */
+  times?: number
+  /** Count only requests whose JSON body equals this (deeply). */
+  body?: unknown
+  /** Count one session's requests only. */
+  session?: string
+}
+
+/**
+ * One assertion: the client sent the operation the expected number of times (with that
+ * body, in that session), as the journal recorded it; the diagnostic lists what it sent.
+ */
+export function assertRequested (t: TestLike, app: Pick<MockServer, 'understudy'>, { operationId, times, body, session }: RequestExpectation): JournalEntry[] {
+  const sent = app.understudy.requests({ operationId, session })
+  const matching = body === undefined ? sent : sent.filter((entry) => !entry.bodyTruncated && entry.body !== null && isDeepStrictEqual(parsedBody(entry.body), body))
+  const expected = times === undefined ? 'at least once' : `${times} time${times === 1 ? '' : 's'}`
+  t.ok(times === undefined ? matching.length > 0 : matching.length === times,
+    `${operationId} requested ${expected}${body === undefined ? '' : ' with that body'}${session === undefined ? '' : ` in session ${session}`}: ${matching.length}`,
+    { sent: sent.map(({ method, url, status, body }) => ({ method, url, status, body })) })
+  return matching
+}
+
+function parsedBody (text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
 }
 
 /**
