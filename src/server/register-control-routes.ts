@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import path from 'node:path'
 import type { OpenAPIV3 } from 'openapi-types'
 import { problem, sendProblem } from '../respond/problem.js'
@@ -79,22 +79,20 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
     return JSON.stringify(docsDocument(spec, `${app.prefix}${mount === '/' ? '' : mount}` || '/', compiled.map(({ operation }, index) => ({ pointer: operation.pointer, summary: summaries[index]! }))))
   })]))
   const json = 'application/json'
+  const unknownSpec = (reply: FastifyReply, name: string): FastifyReply =>
+    sendProblem(reply, problem('not-found', `No spec named '${name}'. Known: ${specs.map((spec) => spec.name).join(', ')}`))
 
   app.get(`${CONTROL_PREFIX}/health`, async (_request, reply) => reply.type(json).send(health))
   app.get(`${CONTROL_PREFIX}/operations`, async (_request, reply) => reply.type(json).send(await listing()))
   app.get(`${CONTROL_PREFIX}/specs`, async (_request, reply) => reply.type(json).send(specList))
   app.get<{ Params: { name: string } }>(`${CONTROL_PREFIX}/specs/:name`, async (request, reply) => {
     const document = documents.get(request.params.name)
-    if (document === undefined) {
-      return sendProblem(reply, problem('not-found', `No spec named '${request.params.name}'. Known: ${[...documents.keys()].join(', ')}`))
-    }
+    if (document === undefined) return unknownSpec(reply, request.params.name)
     return reply.type(json).send(document())
   })
   app.get<{ Params: { name: string } }>(`${CONTROL_PREFIX}/docs/specs/:name`, async (request, reply) => {
     const copy = docsCopies.get(request.params.name)
-    if (copy === undefined) {
-      return sendProblem(reply, problem('not-found', `No spec named '${request.params.name}'. Known: ${[...docsCopies.keys()].join(', ')}`))
-    }
+    if (copy === undefined) return unknownSpec(reply, request.params.name)
     return reply.type(json).send(await copy())
   })
 

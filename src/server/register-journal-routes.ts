@@ -20,8 +20,9 @@ interface RequestsQuery { Querystring: { session?: string | string[], operationI
  * for a page that polls), `DELETE /__mock/requests` forgets them.
  */
 export function registerJournalRoutes (app: FastifyInstance, journal: RequestJournal): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    if (journal.size > 0 && !isControlRequest(request, app.prefix)) {
+  // A journal of no size records nothing: no hook on the requests' path.
+  if (journal.size > 0) app.addHook('onResponse', (request, reply, done) => {
+    if (!isControlRequest(request, app.prefix)) {
       const note = answeredBy(request)
       const raw = bodyOf(request)
       const recorded: Recorded = {

@@ -56,8 +56,9 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   const sessions = new SessionStore(options.maxSessions ?? 1000)
   sessions.open(DEFAULT_SESSION)
   const coverage = new CoverageRecorder(async () => await operations.compileAll())
+  const indexed = operations.list.map(({ operation }) => operation)
   const journal = new RequestJournal(options.journalSize ?? 1000, credentialHeaders(apiKeyHeaders(specs)),
-    nearMissFinder(operations.list.map(({ operation }) => operation), specs.map(({ document }) => mountOf(document))))
+    nearMissFinder(indexed, specs.map(({ document }) => mountOf(document))))
   const info: MockServerInfo = {
     specs: specs.map(({ name, file, document }) => ({ name, file, mount: mountOf(document) })),
     operations: operations.list.map(({ operation }) => ({ spec: operation.spec.name, operationId: operation.operationId, method: operation.method.toUpperCase(), path: operation.path })),
@@ -75,7 +76,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
       credentials: true,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       // The mock's own headers and every documented response header (Retry-After, Link, …), so a page's script can read them.
-      exposedHeaders: ['x-mock-scenario', 'x-mock-violations', 'x-mock-response-violations', ...responseHeaderNames(operations.list.map(({ operation }) => operation))],
+      exposedHeaders: ['x-mock-scenario', 'x-mock-violations', 'x-mock-response-violations', ...responseHeaderNames(indexed)],
       // Preflights are cached for 10 minutes: a page does not ask before every call.
       maxAge: 600,
       // An OPTIONS that is not a preflight is not a client error.
