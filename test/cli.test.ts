@@ -195,7 +195,7 @@ t.test('serve: the listing fits a terminal: a line per spec, and the operations 
     `understudy: 41 operations from 1 spec, 0 fixtures, 0 scenario sets on ${many.address}`,
     '  many  41 operations  /v2',
     `  (41 operations: --list prints them, ${many.address}/__mock/operations has them)`,
-    `  control: ${many.address}/__mock/operations, docs: ${many.address}/__mock/docs`,
+    `  control panel: ${many.address}/__mock/, docs: ${many.address}/__mock/docs`,
     ''
   ].join('\n'))
   const listed = await serve(t, [`${dir}/many.json`, `${dir}/few.json`, '--no-fixtures', '--list'])

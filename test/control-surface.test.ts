@@ -70,9 +70,9 @@ t.test('/__mock/operations lists every operation as mounted, with its scenarios'
 t.test('/__mock/specs lists the documents; /__mock/specs/<name> serves one as JSON', async (t) => {
   const list = await app.inject({ url: '/__mock/specs' })
   t.strictSame(list.json(), [
-    { name: 'crafter-studio', title: 'Crafter CMS Studio API v1 (publishing and workflow)', version: '4.0', openapi: '3.1.0', url: '/__mock/specs/crafter-studio' },
-    { name: 'postmantis', title: 'PostMantis API v1 (posts)', version: '1.0', openapi: '3.1.0', url: '/__mock/specs/postmantis' },
-    { name: 'uforge', title: 'UForge API (machine image publish)', version: '3.8', openapi: '3.1.0', url: '/__mock/specs/uforge' }
+    { name: 'crafter-studio', title: 'Crafter CMS Studio API v1 (publishing and workflow)', version: '4.0', openapi: '3.1.0', mount: '/studio', url: '/__mock/specs/crafter-studio' },
+    { name: 'postmantis', title: 'PostMantis API v1 (posts)', version: '1.0', openapi: '3.1.0', mount: '/', url: '/__mock/specs/postmantis' },
+    { name: 'uforge', title: 'UForge API (machine image publish)', version: '3.8', openapi: '3.1.0', mount: '/api', url: '/__mock/specs/uforge' }
   ])
   const res = await app.inject({ url: '/__mock/specs/postmantis' })
   t.equal(res.statusCode, 200)
@@ -292,4 +292,7 @@ t.test('a request no operation matches is journalled with its near misses', asyn
     const [entry] = mock.understudy.requests({ limit: 1 })
     t.strictSame({ operationId: entry!.operationId, status: entry!.status, nearMisses: entry!.nearMisses }, { operationId: null, status, nearMisses }, `${method} ${url}`)
   }
+  const preflight = await mock.inject({ method: 'OPTIONS', url: `/api/v1/posts/${POST_ID}/cancel`, headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' } })
+  t.equal(preflight.statusCode, 204)
+  t.equal(mock.understudy.requests({}).length, cases.length, "a browser's CORS preflight is not journalled: the app did not send it")
 })

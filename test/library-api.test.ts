@@ -111,7 +111,7 @@ t.test('as a Fastify plugin', async (t) => {
     t.strictSame(JSON.parse(invalid.headers['x-mock-violations'] as string), [{ in: 'body', path: '/title', message: "must have required property 'title'" }])
 
     const specs = await host.inject({ url: '/mock/__mock/specs' })
-    t.strictSame(specs.json(), [{ name: 'todos', title: 'Todos', version: '1.0', openapi: '3.1.0', url: '/mock/__mock/specs/todos' }], 'links carry the prefix')
+    t.strictSame(specs.json(), [{ name: 'todos', title: 'Todos', version: '1.0', openapi: '3.1.0', mount: '/mock/api', url: '/mock/__mock/specs/todos' }], 'links carry the prefix')
     const docs = await host.inject({ url: '/mock/__mock/docs' })
     t.match(docs.body, '<script src="/mock/__mock/docs/static/swagger-ui-bundle.js" charset="UTF-8"></script>', 'so do the docs page\'s')
     t.equal((await host.inject({ url: '/mock/__mock/docs/static/swagger-ui-bundle.js' })).statusCode, 200)

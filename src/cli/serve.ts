@@ -118,7 +118,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     `understudy: ${plural(operations.length, 'operation')} from ${plural(specs.length, 'spec')}, ${plural(fixtures, 'fixture')}, ${plural(scenarioSets.length, 'scenario set')} on ${address}`,
     ...specLines(specs, operations),
     ...(options.list || operations.length <= LISTED_OPERATIONS ? operationLines(operations) : [`  (${operations.length} operations: --list prints them, ${address}/__mock/operations has them)`]),
-    `  control: ${address}/__mock/operations, docs: ${address}/__mock/docs`,
+    `  control panel: ${address}/__mock/, docs: ${address}/__mock/docs`,
     ''
   ].join('\n'))
   const signals = ['SIGINT', 'SIGTERM'] as const

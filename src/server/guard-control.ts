@@ -52,7 +52,7 @@ export function guardControl (app: FastifyInstance, { controlOrigins, controlTok
   const stopUrl = `${prefix}${CONTROL_PREFIX}/stop`
   app.addHook('onRequest', async (request, reply) => {
     // A preflight asks leave for a change (CORS answered the allowed ones already).
-    const preflight = request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined
+    const preflight = isPreflight(request)
     if ((READS.has(request.method) && !preflight) || !isControlRequest(request, prefix)) return
     const origin = request.headers.origin
     if (origin !== undefined && !controlOriginAllowed(origin, controlOrigins)) {
@@ -64,6 +64,11 @@ export function guardControl (app: FastifyInstance, { controlOrigins, controlTok
       return await sendProblem(reply, problem('unauthorized', 'The mock\'s control surface needs Authorization: Bearer <the --control-token>.'))
     }
   })
+}
+
+/** A browser asking leave (CORS) before its request, not a request of the app's. */
+export function isPreflight (request: FastifyRequest): boolean {
+  return request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined
 }
 
 /** RFC 3986's host (a name, IPv4, or a bracketed IPv6 literal) and an optional port. */

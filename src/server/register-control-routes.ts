@@ -11,6 +11,7 @@ import { CONTROL_PREFIX, mountOf } from '../openapi/index-operations.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
 import { docsDocument } from './docs-document.js'
 import { registerDocsUi } from './register-docs-ui.js'
+import { registerPanel } from './register-panel.js'
 
 export interface OperationSummary {
   spec: string
@@ -61,12 +62,18 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
   const listing = async (): Promise<string> => (summaries ??= JSON.stringify(summarizeOperations(await operations.compileAll(), fixturesRoot)))
   // What a browser is sent to: under a plugin's prefix (`/mock/__mock/...`) when there is one.
   const base = `${app.prefix}${CONTROL_PREFIX}`
+  // Where each spec's operations are served: its servers' path, under the prefix.
+  const served = (document: LoadedSpec['document']): string => {
+    const mount = mountOf(document)
+    return `${app.prefix}${mount === '/' ? '' : mount}` || '/'
+  }
   const specList = JSON.stringify(specs.map(({ name, document }) => ({
     name,
     // A sloppy document may have no `info` (a warning at start).
     title: document.info?.title,
     version: document.info?.version,
     openapi: document.openapi,
+    mount: served(document),
     url: `${base}/specs/${name}`
   })))
   // Each document serialised on its first request (GitHub's takes 13 MB and a tenth of a second).
@@ -75,13 +82,13 @@ export async function registerControlRoutes (app: FastifyInstance, specs: readon
   const docsCopies = new Map(specs.map((spec) => [spec.name, once(async () => {
     const compiled = await operations.compileAll(spec.name)
     const summaries = summarizeOperations(compiled, fixturesRoot)
-    const mount = mountOf(spec.document)
-    return JSON.stringify(docsDocument(spec, `${app.prefix}${mount === '/' ? '' : mount}` || '/', compiled.map(({ operation }, index) => ({ pointer: operation.pointer, summary: summaries[index]! }))))
+    return JSON.stringify(docsDocument(spec, served(spec.document), compiled.map(({ operation }, index) => ({ pointer: operation.pointer, summary: summaries[index]! }))))
   })]))
   const json = 'application/json'
   const unknownSpec = (reply: FastifyReply, name: string): FastifyReply =>
     sendProblem(reply, problem('not-found', `No spec named '${name}'. Known: ${specs.map((spec) => spec.name).join(', ')}`))
 
+  registerPanel(app)
   app.get(`${CONTROL_PREFIX}/health`, async (_request, reply) => reply.type(json).send(health))
   app.get(`${CONTROL_PREFIX}/operations`, async (_request, reply) => reply.type(json).send(await listing()))
   app.get(`${CONTROL_PREFIX}/specs`, async (_request, reply) => reply.type(json).send(specList))

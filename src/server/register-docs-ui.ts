@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { problem, sendProblem } from '../respond/problem.js'
+import { staticAssets } from './static-assets.js'
 
 /** Swagger UI's own files, copied from swagger-ui-dist into dist/swagger-ui at build time. */
 const ASSETS_FOLDER = new URL('../../dist/swagger-ui/', import.meta.url)
@@ -16,8 +14,6 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
   'oauth2-redirect.js': 'text/javascript; charset=utf-8'
 }
 
-interface Asset { type: string, body: Buffer, etag: string }
-
 export interface DocsUiOptions {
   /** Where the page is, as a browser sees it (`/__mock/docs`, or `/mock/__mock/docs` under a prefix). */
   base: string
@@ -27,8 +23,7 @@ export interface DocsUiOptions {
 }
 
 /**
- * Swagger UI at `route`: the page, its initializer (the spec list), and its assets, each read
- * from disk once, on first request, then answered from memory with an ETag (304 when unchanged).
+ * Swagger UI at `route`: the page, its initializer (the spec list), and its assets (see staticAssets).
  */
 export function registerDocsUi (app: FastifyInstance, { base, route, urls }: DocsUiOptions): void {
   const page = `<!DOCTYPE html>
@@ -64,28 +59,10 @@ export function registerDocsUi (app: FastifyInstance, { base, route, urls }: Doc
   window.ui = SwaggerUIBundle(config);
 };
 `
-  const assets = new Map<string, Promise<Asset>>()
-  const load = (name: string, type: string): Promise<Asset> => {
-    let asset = assets.get(name)
-    if (asset === undefined) {
-      asset = readFile(new URL(name, ASSETS_FOLDER)).then((body) => ({
-        type, body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`
-      }))
-      assets.set(name, asset)
-    }
-    return asset
-  }
-
   const sendPage = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => reply.type('text/html; charset=utf-8').send(page)
   app.get(route, sendPage)
   app.get(`${route}/`, sendPage)
   app.get(`${route}/static/swagger-initializer.js`, async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(initializer))
-  app.get<{ Params: { file: string } }>(`${route}/static/:file`, async (request, reply) => {
-    const type = Object.hasOwn(ASSET_TYPES, request.params.file) ? ASSET_TYPES[request.params.file] : undefined
-    if (type === undefined) return sendProblem(reply, problem('not-found', `No docs asset named '${request.params.file}'.`))
-    const asset = await load(request.params.file, type)
-    reply.header('cache-control', 'no-cache').header('etag', asset.etag)
-    if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send()
-    return reply.type(asset.type).send(asset.body)
-  })
+  const send = staticAssets(ASSETS_FOLDER, ASSET_TYPES, 'docs asset')
+  app.get<{ Params: { file: string } }>(`${route}/static/:file`, async (request, reply) => await send(request.params.file, request, reply))
 }

@@ -5,7 +5,7 @@ import { problem, sendProblem } from '../respond/problem.js'
 import { answeredBy, bodyOf } from '../routes/answered-by.js'
 import { sessionIdOf } from '../routes/read-mock-headers.js'
 import { DEFAULT_SESSION } from '../session/session-store.js'
-import { isControlRequest } from './guard-control.js'
+import { isControlRequest, isPreflight } from './guard-control.js'
 import { sessionOf } from './register-coverage-routes.js'
 
 /** Media types whose bytes the journal shows as text; others as their size. */
@@ -14,7 +14,8 @@ const TEXTUAL = /^(text\/|application\/(x-www-form-urlencoded|[\w.+-]*(json|xml|
 interface RequestsQuery { Querystring: { session?: string | string[], operationId?: string | string[], limit?: string | string[], after?: string | string[] } }
 
 /**
- * Every request to the operations (not to `/__mock`) goes in the journal once answered;
+ * Every request to the operations (not to `/__mock`, nor a browser's CORS preflight, which
+ * the app did not send and no operation answers) goes in the journal once answered;
  * `GET /__mock/requests[?session=&operationId=&limit=&after=]` lists them newest first
  * (100 unless `limit` says more, up to the journal's size; `after=<id>`: only newer ones,
  * for a page that polls), `DELETE /__mock/requests` forgets them.
@@ -22,8 +23,8 @@ interface RequestsQuery { Querystring: { session?: string | string[], operationI
 export function registerJournalRoutes (app: FastifyInstance, journal: RequestJournal): void {
   // A journal of no size records nothing: no hook on the requests' path.
   if (journal.size > 0) app.addHook('onResponse', (request, reply, done) => {
-    if (!isControlRequest(request, app.prefix)) {
-      const note = answeredBy(request)
+    const note = answeredBy(request)
+    if (!isControlRequest(request, app.prefix) && !(note === undefined && isPreflight(request))) {
       const raw = bodyOf(request)
       const recorded: Recorded = {
         at: Date.now(),
