@@ -1,8 +1,7 @@
-import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { buildMock } from './helpers.js'
-import { launchBrowser, noBrowser, textOf } from './browser.js'
+import { appOrigin, launchBrowser, noBrowser, textOf } from './browser.js'
 
 // What a frontend developer does in a real browser (headless Chromium), against a mock listening on a port.
 
@@ -47,11 +46,9 @@ t.test('in Chromium', { skip: noBrowser() }, async (t) => {
   })
 
   t.test('a page on another origin reads documented response headers (CORS)', async (t) => {
-    const site = createServer((_request, response) => { response.setHeader('content-type', 'text/html'); response.end('<!DOCTYPE html><title>app</title>') })
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve))
-    t.teardown(() => { site.close() })
+    const site = await appOrigin(t)
     const page = await browser.newPage()
-    await page.goto(`http://localhost:${(site.address() as AddressInfo).port}/`)
+    await page.goto(site)
     const read = await page.evaluate(async (url) => {
       const response = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer k', 'x-mock-scenario': 'rateLimited' } })
       return { status: response.status, retryAfter: response.headers.get('retry-after'), scenario: response.headers.get('x-mock-scenario') }

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 
 /** Debian's `chromium` (`apt-get install chromium`); `CHROMIUM` names another. */
@@ -29,4 +31,15 @@ export async function launchBrowser (t: Teardown): Promise<Browser> {
 export async function textOf (page: Page, selector: string): Promise<string> {
   const element = await page.waitForSelector(selector, { timeout: 10_000 })
   return await element!.evaluate((node) => node.textContent ?? '')
+}
+
+/**
+ * The team's app: a page of its own origin (`http://localhost:<port>/`, another port than
+ * the mock's), closed when the test ends. Its scripts call the mock as a web app would.
+ */
+export async function appOrigin (t: Teardown): Promise<string> {
+  const site = createServer((_request, response) => { response.setHeader('content-type', 'text/html'); response.end('<!DOCTYPE html><title>app</title>') })
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { site.close() })
+  return `http://localhost:${(site.address() as AddressInfo).port}/`
 }

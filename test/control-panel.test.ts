@@ -1,11 +1,10 @@
-import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import type { Page } from 'puppeteer-core'
 import t from 'tap'
 import understudy from '../dist/server/mock-plugin.js'
 import { BEARER, ROOT, buildMock } from './helpers.js'
-import { launchBrowser, noBrowser, textOf } from './browser.js'
+import { appOrigin, launchBrowser, noBrowser, textOf } from './browser.js'
 
 // The control panel at /__mock/: served by the mock, then used as a newcomer would, in Chromium.
 
@@ -59,16 +58,14 @@ t.test('in Chromium: a newcomer drives the app from the panel', { skip: noBrowse
   await mock.listen({ port: 0, host: '127.0.0.1' })
   // As the README says to: the panel and the app on the same host name (the cookie follows it).
   const mockUrl = `http://localhost:${(mock.server.address() as AddressInfo).port}`
-  const site = createServer((_request, response) => { response.setHeader('content-type', 'text/html'); response.end('<!DOCTYPE html><title>app</title>') })
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => { site.close() })
+  const site = await appOrigin(t)
   const browser = await launchBrowser(t)
   const panel = await browser.newPage()
   await panel.goto(`${mockUrl}/__mock/`)
   await panel.waitForSelector('body[data-ready="true"]')
   t.equal(await textOf(panel, '#status'), '', 'loaded without a problem')
   const app = await browser.newPage()
-  await app.goto(`http://localhost:${(site.address() as AddressInfo).port}/`)
+  await app.goto(site)
 
   /** What the team's app does: cancel a post, with its credentials and the mock's cookie. */
   const cancel = async (): Promise<{ status: number, body: unknown }> => await app.evaluate(async (url) => {

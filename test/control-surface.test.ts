@@ -11,7 +11,7 @@ const POST_ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08'
 t.test('/__mock/health', async (t) => {
   const res = await app.inject({ url: '/__mock/health' })
   t.equal(res.statusCode, 200)
-  t.strictSame(res.json(), { status: 'ok', specs: 3, operations: 5 })
+  t.strictSame(res.json(), { status: 'ok', specs: 3, operations: 5, loadedAt: app.understudy.loadedAt.toISOString() })
 })
 
 t.test('/__mock/operations lists every operation as mounted, with its scenarios', async (t) => {

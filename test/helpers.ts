@@ -14,14 +14,15 @@ export const CLI = path.join(ROOT, 'dist/cli/main.js')
 /**
  * Runs `understudy <args>` in this process, from the repository root (or `cwd`), to its end:
  * what the command writes and the exit code it would leave, without a process to start.
+ * `echo` is given what it writes as it writes it (a command that runs until stopped).
  */
-export async function runCli (args: readonly string[], cwd: string = ROOT): Promise<{ code: number, stdout: string, stderr: string }> {
+export async function runCli (args: readonly string[], cwd: string = ROOT, echo?: (text: string) => void): Promise<{ code: number, stdout: string, stderr: string }> {
   let stdout = ''
   let stderr = ''
   const previous = process.cwd()
   process.chdir(cwd)
   try {
-    const code = await runProgram(args, { stdout: (text) => { stdout += text }, stderr: (text) => { stderr += text } })
+    const code = await runProgram(args, { stdout: (text) => { stdout += text; echo?.(text) }, stderr: (text) => { stderr += text; echo?.(text) } })
     return { code, stdout, stderr }
   } finally {
     process.chdir(previous)

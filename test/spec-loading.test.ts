@@ -117,7 +117,7 @@ t.test('an operation under /__mock is left out with a warning; the others are se
   ])
   t.strictSame(app.understudy.operations.map((operation) => operation.operationId), ['ok'])
   const health = await app.inject({ method: 'GET', url: '/__mock/health' })
-  t.strictSame(health.json(), { status: 'ok', specs: 1, operations: 1 })
+  t.strictSame(health.json(), { status: 'ok', specs: 1, operations: 1, loadedAt: app.understudy.loadedAt.toISOString() })
 })
 
 t.test('a repeated operationId is served under <id>_2, with a warning', async (t) => {

@@ -69,6 +69,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
     .option('--no-fixtures', 'serve the specs\' examples only')
     .option('--lenient', 'skip invalid fixtures and scenario sets with a warning instead of failing', false)
     .option('--list', 'print every operation at start (default: when there are at most 40)', false)
+    .option('-w, --watch', 'reload specs, fixtures and scenario sets when they change (a broken edit keeps the old version serving)', false)
     .option('--eager', 'compile every operation at start, so a problem in any stops it (default: each on its first request)', false)
     .option('--max-sessions <count>', 'sessions kept at once (least recently used dropped first)', parsePositive, 1000)
     .option('--journal-size <count>', 'requests kept in the journal, GET /__mock/requests (0: none)', parseNonNegative, 1000)

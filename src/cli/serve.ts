@@ -5,7 +5,8 @@ import type { FastifyServerOptions } from 'fastify'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
 import { UnderstudyError } from '../errors.js'
-import { buildMockServer } from '../server/build-mock-server.js'
+import { buildMockServer, type MockServerOptions } from '../server/build-mock-server.js'
+import { watchMockServer, type ReloadEvent } from '../server/watch-mock-server.js'
 import { isLoopbackName } from '../server/guard-control.js'
 import type { MockServerInfo } from '../server/register-mock.js'
 import { progressLine } from './progress-line.js'
@@ -21,6 +22,7 @@ export interface ServeOptions {
   fixtures: string | boolean
   lenient: boolean
   eager: boolean
+  watch: boolean
   list: boolean
   maxSessions: number
   journalSize: number
@@ -76,7 +78,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   let stopRequested: () => void = () => {}
   const stopping = new Promise<void>((resolve) => { stopRequested = resolve })
   const progress = io.terminalColumns === undefined ? undefined : progressLine(io.stdout, { columns: io.terminalColumns })
-  const app = await buildMockServer({
+  const mockOptions: MockServerOptions = {
     onStopRequest: () => { stopRequested() },
     ...(progress === undefined ? {} : { onProgress: progress.update }),
     specs: paths,
@@ -98,7 +100,10 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     dynamic: options.dynamic,
     seed: options.seed,
     cors: options.cors
-  }).finally(() => { progress?.done() })
+  }
+  const app: ServedMock = await (options.watch
+    ? watchMockServer({ ...mockOptions, onReload: (event) => { printReload(event, io) } })
+    : buildMockServer(mockOptions)).finally(() => { progress?.done() })
   let address: string
   try {
     await app.listen({ port: options.port, host: options.host })
@@ -119,6 +124,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     ...specLines(specs, operations),
     ...(options.list || operations.length <= LISTED_OPERATIONS ? operationLines(operations) : [`  (${operations.length} operations: --list prints them, ${address}/__mock/operations has them)`]),
     `  control panel: ${address}/__mock/, docs: ${address}/__mock/docs`,
+    ...(options.watch ? ['  watching the specs, fixtures and scenario sets: a change reloads them'] : []),
     ''
   ].join('\n'))
   const signals = ['SIGINT', 'SIGTERM'] as const
@@ -137,6 +143,34 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     io.stderr(`understudy: error while stopping: ${String(error)}\n`)
     return 1
   }
+}
+
+/** What `serve` needs of a mock, watched or not. */
+interface ServedMock {
+  readonly server: { address: () => AddressInfo | string | null }
+  readonly understudy: MockServerInfo
+  listen: (options: { port: number, host: string }) => Promise<unknown>
+  close: () => Promise<unknown>
+}
+
+/** A reload's lines: what is served now and what sessions lost, or why nothing changed. */
+function printReload (event: ReloadEvent, io: CliIo): void {
+  const changed = event.changed.length === 0 ? '' : ` (${event.changed.slice(0, 3).join(', ')}${event.changed.length > 3 ? `, ${event.changed.length - 3} more` : ''})`
+  if (!event.ok) {
+    const line = event.error instanceof UnderstudyError ? event.error.format() : event.error.message
+    io.stderr(`understudy: not reloaded${changed}: ${line}; still serving what was loaded at ${clock(event.serving.loadedAt)}\n`)
+    return
+  }
+  const { operations, specs, fixtures, scenarioSets, warnings, loadedAt } = event.understudy
+  io.stdout(`understudy: reloaded${changed} at ${clock(loadedAt)}: ${plural(operations.length, 'operation')} from ${plural(specs.length, 'spec')}, ${plural(fixtures, 'fixture')}, ${plural(scenarioSets.length, 'scenario set')}\n`)
+  for (const warning of warnings) io.stderr(`understudy: warning: ${warning}\n`)
+  for (const { session, what, name } of event.dropped) {
+    io.stdout(`understudy: session ${session}: ${what === 'set' ? `the scenario set '${name}'` : `${what}'s scenario '${name}'`} is gone: no longer chosen\n`)
+  }
+}
+
+function clock (date: Date): string {
+  return date.toTimeString().slice(0, 8)
 }
 
 /** On shutdown: a summary, the coverage file, and the exit code (1 under `--fail-under`). */

@@ -42,11 +42,12 @@ export interface CoverageReport {
  */
 export class CoverageRecorder {
   /** Every operation compiled: coverage counts every scenario of every operation. */
-  readonly #operations: () => Promise<readonly CompiledOperation[]>
+  #operations: () => Promise<readonly CompiledOperation[]> = async () => []
   readonly #entries = new Map<string, Entry>()
   #dropped = 0
 
-  constructor (operations: () => Promise<readonly CompiledOperation[]>) {
+  /** The operations served now, which a report counts (after a reload, what was served of the vanished ones is left out). */
+  measure (operations: () => Promise<readonly CompiledOperation[]>): void {
     this.#operations = operations
   }
 

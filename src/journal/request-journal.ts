@@ -70,15 +70,24 @@ const REDACTED = '(redacted)'
  * parsing the violations, finding a stray request's near misses.
  */
 export class RequestJournal {
-  readonly #ring: Array<{ id: number, recorded: Recorded }> = []
+  readonly #ring: Array<{ id: number, recorded: Recorded, reader: Reader }> = []
   #next = 1
   #start = 0
+  #reader: Reader = { credentials: credentialHeaders([]), nearMisses: () => [] }
 
-  constructor (readonly size: number, private readonly credentials: ReadonlySet<string>, private readonly nearMisses: (method: string, url: string) => NearMiss[]) {}
+  constructor (readonly size: number) {}
+
+  /**
+   * How the specs now served read a request: which headers are credentials, what it nearly
+   * matched. Each request is read as the specs it was sent to (a reload does not change it).
+   */
+  readWith (credentials: ReadonlySet<string>, nearMisses: (method: string, url: string) => NearMiss[]): void {
+    this.#reader = { credentials, nearMisses }
+  }
 
   record (recorded: Recorded): void {
     if (this.size === 0) return
-    const entry = { id: this.#next++, recorded }
+    const entry = { id: this.#next++, recorded, reader: this.#reader }
     if (this.#ring.length < this.size) this.#ring.push(entry)
     else {
       this.#ring[this.#start] = entry
@@ -90,11 +99,11 @@ export class RequestJournal {
   list ({ session, operationId, limit = this.size, after = 0 }: JournalQuery = {}): JournalEntry[] {
     const found: JournalEntry[] = []
     for (let i = this.#ring.length - 1; i >= 0 && found.length < limit; i--) {
-      const { id, recorded } = this.#ring[(this.#start + i) % this.#ring.length]!
+      const { id, recorded, reader } = this.#ring[(this.#start + i) % this.#ring.length]!
       if (id <= after) break
       if (session !== undefined && recorded.session !== session) continue
       if (operationId !== undefined && recorded.operationId !== operationId) continue
-      found.push(this.#entry(id, recorded))
+      found.push(journalEntry(id, recorded, reader))
     }
     return found
   }
@@ -103,31 +112,36 @@ export class RequestJournal {
     this.#ring.length = 0
     this.#start = 0
   }
+}
 
-  #entry (id: number, recorded: Recorded): JournalEntry {
-    const headers: Record<string, string | string[]> = {}
-    for (const [name, value] of Object.entries(recorded.headers)) {
-      if (value !== undefined) headers[name] = this.credentials.has(name) ? REDACTED : value
-    }
-    const entry: JournalEntry = {
-      id,
-      time: new Date(recorded.at).toISOString(),
-      session: recorded.session,
-      method: recorded.method,
-      url: recorded.url,
-      operationId: recorded.operationId ?? null,
-      scenario: recorded.scenario ?? null,
-      status: recorded.status,
-      durationMs: Math.round(recorded.durationMs * 10) / 10,
-      headers,
-      body: recorded.body?.text ?? null,
-      bodyTruncated: recorded.body?.truncated ?? false,
-      violations: parsed(recorded.violations),
-      responseViolations: parsed(recorded.responseViolations)
-    }
-    if (recorded.operationId === undefined) entry.nearMisses = this.nearMisses(recorded.method, recorded.url)
-    return entry
+interface Reader {
+  credentials: ReadonlySet<string>
+  nearMisses: (method: string, url: string) => NearMiss[]
+}
+
+function journalEntry (id: number, recorded: Recorded, { credentials, nearMisses }: Reader): JournalEntry {
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(recorded.headers)) {
+    if (value !== undefined) headers[name] = credentials.has(name) ? REDACTED : value
   }
+  const entry: JournalEntry = {
+    id,
+    time: new Date(recorded.at).toISOString(),
+    session: recorded.session,
+    method: recorded.method,
+    url: recorded.url,
+    operationId: recorded.operationId ?? null,
+    scenario: recorded.scenario ?? null,
+    status: recorded.status,
+    durationMs: Math.round(recorded.durationMs * 10) / 10,
+    headers,
+    body: recorded.body?.text ?? null,
+    bodyTruncated: recorded.body?.truncated ?? false,
+    violations: parsed(recorded.violations),
+    responseViolations: parsed(recorded.responseViolations)
+  }
+  if (recorded.operationId === undefined) entry.nearMisses = nearMisses(recorded.method, recorded.url)
+  return entry
 }
 
 /** Credentials and cookies never shown: these headers and those the specs' apiKey schemes name. */

@@ -16,6 +16,9 @@ const view = {
   sessions: new Map(),
   current: cookieSession() ?? 'default',
   lastRequest: 0,
+  /** When the version serving was loaded (/__mock/health). */
+  loadedAt: undefined,
+  specs: [],
   token: sessionStorage.getItem('understudy-control-token')
 }
 
@@ -217,12 +220,30 @@ async function renderCoverage () {
       scenarios.length > 0 ? el('span', { class: 'description' }, ` (scenarios: ${scenarios.join(', ')})`) : undefined)))
 }
 
+/** The specs, operations, sets and sessions, as the version serving has them (`--watch` reloads them). */
+async function loadDefinitions () {
+  const [health, specs, operations, sets] = await Promise.all([api('GET', 'health'), api('GET', 'specs'), api('GET', 'operations'), api('GET', 'scenario-sets'), loadSessions()])
+  Object.assign(view, { loadedAt: health.loadedAt, specs, operations, sets })
+  renderSession()
+  renderOperations()
+}
+
+/** After a reload: the operations and scenarios shown again, as now served. */
+async function followReload () {
+  const { loadedAt } = await api('GET', 'health')
+  if (loadedAt === view.loadedAt) return false
+  await loadDefinitions()
+  say(`Specs, fixtures and sets reloaded at ${time(view.loadedAt)}.`)
+  return true
+}
+
 let refreshing
-/** The journal's new requests, and after them the coverage; one refresh at a time. */
+/** A reload, the journal's new requests, and after them the coverage; one refresh at a time. */
 function refresh () {
   refreshing ??= (async () => {
     try {
-      if (await pollJournal()) await renderCoverage()
+      const reloaded = await followReload()
+      if (await pollJournal() || reloaded) await renderCoverage()
     } catch (error) {
       say(`The mock does not answer: ${error.message}`, true)
     } finally {
@@ -279,10 +300,7 @@ async function start () {
   wire()
   say('Loading the operations…')
   try {
-    const [specs, operations, sets] = await Promise.all([api('GET', 'specs'), api('GET', 'operations'), api('GET', 'scenario-sets'), loadSessions()])
-    Object.assign(view, { specs, operations, sets })
-    renderSession()
-    renderOperations()
+    await loadDefinitions()
     await pollJournal()
     await renderCoverage()
     say('')

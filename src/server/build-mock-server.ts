@@ -1,10 +1,11 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import Fastify, { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyServerFactory, type FastifyServerOptions } from 'fastify'
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http'
 import { problem, type Problem } from '../respond/problem.js'
 import { answerClientError, refuseConnect } from './answer-client-error.js'
 import { guardRequest } from './guard-control.js'
 import { answerError, MAX_PARAM_LENGTH } from './handle-errors.js'
-import { prepareMock, type MockOptions } from './prepare-mock.js'
+import { createMockStores, type MockStores } from './mock-stores.js'
+import { prepareMock, type MockOptions, type PreparedMock } from './prepare-mock.js'
 import { registerMock, type MockServerInfo } from './register-mock.js'
 import { registerStopRoute } from './register-stop-route.js'
 
@@ -32,45 +33,74 @@ export type MockServer = FastifyInstance & { understudy: MockServerInfo }
  */
 export async function buildMockServer (options: MockServerOptions = {}): Promise<MockServer> {
   const prepared = await prepareMock(options)
+  const app = Fastify(fastifyOptions(options))
+  wireHttpServer(app.server, options.bodyLimit ?? DEFAULT_BODY_LIMIT)
+  return await mountMock(app, prepared, options, createMockStores(options))
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+/** How long a client may take to send a whole request (see `requestTimeoutMs`). */
+export function requestTimeoutOf (options: MockServerOptions): number {
+  return options.requestTimeoutMs ?? 30_000
+}
+
+/**
+ * Node's HTTP server options for a mock: timeouts looked at every second (Node's default is
+ * every 30 s); a missing Host gets a typed answer from guardRequest, not Node's bare 400.
+ */
+export function httpOptions (options: MockServerOptions): ServerOptions {
+  const requestTimeout = requestTimeoutOf(options)
+  return { requestTimeout, headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: 1000, requireHostHeader: false }
+}
+
+/** Fastify's options for a mock; `serverFactory`: the HTTP server is another's (`--watch`). */
+export function fastifyOptions (options: MockServerOptions, serverFactory?: FastifyServerFactory<Server>): FastifyHttpOptions<Server> {
   const logs = options.logger !== undefined && options.logger !== false
-  const requestTimeout = options.requestTimeoutMs ?? 30_000
-  const bodyLimit = options.bodyLimit ?? 1024 * 1024
-  const app = Fastify({
+  return {
     logger: options.logger ?? false,
     // One line per answer instead (see registerAnswerLog).
     logController: new LogController({ disableRequestLogging: logs }),
-    bodyLimit,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerError,
     clientErrorHandler: answerClientError,
-    requestTimeout,
-    // Timeouts are looked at this often (Node's default is every 30 s).
-    // A missing Host gets a typed answer from guardRequest, not Node's bare 400.
-    http: { headersTimeout: Math.min(10_000, requestTimeout), connectionsCheckingInterval: 1000, requireHostHeader: false },
+    requestTimeout: requestTimeoutOf(options),
+    http: httpOptions(options),
     // Closing drops every connection, those held open by `x-mock-fault: timeout` too.
-    forceCloseConnections: true
-  })
+    forceCloseConnections: true,
+    ...(serverFactory === undefined ? {} : { serverFactory })
+  }
+}
+
+/** What a mock's HTTP server answers before any request reaches Fastify. */
+export function wireHttpServer (server: Server, bodyLimit: number): void {
   // `Expect: 100-continue` (curl sends it for bodies over 1 KiB): a body over the limit is
   // refused before it is sent, so the client reads the 413 instead of failing its upload on
   // a closed connection (EPIPE); any other goes on as Node would.
-  app.server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
     if (Number(request.headers['content-length']) > bodyLimit) {
       sendRaw(response, problem('payload-too-large', 'The request body is larger than the server accepts.'))
       return
     }
     response.writeContinue()
-    app.server.emit('request', request, response)
+    server.emit('request', request, response)
   })
   // Node answers a bare 417 to an Expect it does not know.
-  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     sendRaw(response, problem('expectation-failed', `Only Expect: 100-continue is understood, not '${request.headers.expect ?? ''}'.`))
   })
+  // Node drops the connection of a CONNECT no one listens for, without a word.
+  server.on('connect', refuseConnect)
+}
+
+/** The prepared mock mounted on a Fastify instance of its own, over `stores`. */
+export async function mountMock (app: FastifyInstance, prepared: PreparedMock, options: MockServerOptions, stores: MockStores): Promise<MockServer> {
   // Fastify leaves GET bodies unread; a spec may declare one (Azure's topQueryStatistics), and an undeclared one is a 415.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true })
-  // Node drops the connection of a CONNECT no one listens for, without a word.
-  app.server.on('connect', refuseConnect)
   guardRequest(app, options.allowedHosts ?? [])
-  const understudy = await registerMock(app, prepared, options, { ownsNotFound: true, logAnswers: logs })
+  const logs = options.logger !== undefined && options.logger !== false
+  const understudy = await registerMock(app, prepared, options, { ownsNotFound: true, logAnswers: logs }, stores)
   if (options.onStopRequest !== undefined) registerStopRoute(app, options.onStopRequest)
   // Typed without Fastify's PromiseLike, which an async function would unwrap to a plain FastifyInstance.
   const server: MockServer = Object.assign(app, { understudy })

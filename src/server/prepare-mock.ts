@@ -67,6 +67,8 @@ export interface PreparedMock {
   fixturesRoot: string | undefined
   /** What the specs get wrong first (one per place), then skipped fixtures and the like. */
   warnings: readonly string[]
+  /** When this version of the specs, fixtures and sets was loaded. */
+  loadedAt: Date
 }
 
 /**
@@ -116,7 +118,7 @@ export async function prepareMock (options: MockOptions): Promise<PreparedMock> 
     return operation === undefined ? undefined : scenarioNames(operation)
   }, reporter)
   ready = true
-  return { specs, operations, sets, fixtureCount: served(entries), fixturesRoot: root, warnings: [...tolerated.list.map((error) => error.format()), ...others] }
+  return { specs, operations, sets, fixtureCount: served(entries), fixturesRoot: root, warnings: [...tolerated.list.map((error) => error.format()), ...others], loadedAt: new Date() }
 }
 
 /** Fixtures served (lenient: those that failed their checks are not); operations with fixtures are compiled at start. */

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { OpenAPIV3 } from 'openapi-types'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
-import type { OperationRegistry } from '../routes/operation-registry.js'
+import type { PreparedMock } from './prepare-mock.js'
 import { once } from '../once.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
 import { CONTROL_PREFIX, mountOf } from '../openapi/index-operations.js'
@@ -55,8 +55,8 @@ export function summarizeOperations (operations: readonly CompiledOperation[], f
 }
 
 /** The control surface under /__mock; every body here is serialised once, at start. */
-export async function registerControlRoutes (app: FastifyInstance, specs: readonly LoadedSpec[], operations: OperationRegistry, fixturesRoot: string | undefined): Promise<void> {
-  const health = JSON.stringify({ status: 'ok', specs: specs.length, operations: operations.list.length })
+export async function registerControlRoutes (app: FastifyInstance, { specs, operations, fixturesRoot, loadedAt }: PreparedMock): Promise<void> {
+  const health = JSON.stringify({ status: 'ok', specs: specs.length, operations: operations.list.length, loadedAt })
   // Serialised when first asked for, once every operation is compiled (lazy: by this request).
   let summaries: string | undefined
   const listing = async (): Promise<string> => (summaries ??= JSON.stringify(summarizeOperations(await operations.compileAll(), fixturesRoot)))

@@ -2,12 +2,10 @@ import cors from '@fastify/cors'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { setMaxListeners } from 'node:events'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
-import { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import { registerBodyParsers } from '../routes/register-body-parsers.js'
 import { knownPaths, registerWrongMethodRoutes, wrongMethodAnswer } from '../routes/allowed-methods.js'
 import { answerDocumentedOptions, registerOperationRoutes } from '../routes/register-operation-routes.js'
 import { warmUp } from '../routes/warm-up.js'
-import { DEFAULT_SESSION, SessionStore } from '../session/session-store.js'
 import type { LoadedSpec } from '../openapi/load-spec.js'
 import { mountOf, responseHeaderNames } from '../openapi/index-operations.js'
 import { controlOriginAllowed, guardControl, isControlRequest } from './guard-control.js'
@@ -16,10 +14,11 @@ import { registerAnswerLog } from './log-answers.js'
 import type { MockOptions, PreparedMock } from './prepare-mock.js'
 import { registerCoverageRoutes } from './register-coverage-routes.js'
 import { registerJournalRoutes } from './register-journal-routes.js'
-import { credentialHeaders, RequestJournal, type JournalEntry, type JournalQuery } from '../journal/request-journal.js'
+import { credentialHeaders, type JournalEntry, type JournalQuery } from '../journal/request-journal.js'
 import { nearMissFinder } from '../journal/near-misses.js'
 import { registerControlRoutes } from './register-control-routes.js'
 import { registerSessionRoutes } from './register-session-routes.js'
+import { createMockStores, type MockStores } from './mock-stores.js'
 
 export interface MockServerInfo {
   /** Each spec, with the path its operations are mounted under (its first server's path). */
@@ -36,6 +35,8 @@ export interface MockServerInfo {
   coverage: (session?: string) => Promise<CoverageReport>
   /** The journal: the requests the operations were sent, newest first (see `GET /__mock/requests`). */
   requests: (query?: JournalQuery) => JournalEntry[]
+  /** When the specs, fixtures and sets served were loaded. */
+  loadedAt: Date
 }
 
 export interface MountedOperation {
@@ -50,15 +51,13 @@ export interface MountedOperation {
  * context): CORS, body parsers, the error and 404 answers, the control surface, and the
  * operations' routes. Nothing here reaches past `app`. Returns what was mounted.
  */
-export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, owner: { ownsNotFound: boolean, logAnswers: boolean }): Promise<MockServerInfo> {
+export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, owner: { ownsNotFound: boolean, logAnswers: boolean }, stores: MockStores = createMockStores(options)): Promise<MockServerInfo> {
   const { specs, operations, sets, warnings } = prepared
   const controlOrigins = options.controlOrigins ?? []
-  const sessions = new SessionStore(options.maxSessions ?? 1000)
-  sessions.open(DEFAULT_SESSION)
-  const coverage = new CoverageRecorder(async () => await operations.compileAll())
+  const { sessions, journal, coverage } = stores
+  coverage.measure(async () => await operations.compileAll())
   const indexed = operations.list.map(({ operation }) => operation)
-  const journal = new RequestJournal(options.journalSize ?? 1000, credentialHeaders(apiKeyHeaders(specs)),
-    nearMissFinder(indexed, specs.map(({ document }) => mountOf(document))))
+  journal.readWith(credentialHeaders(apiKeyHeaders(specs)), nearMissFinder(indexed, specs.map(({ document }) => mountOf(document))))
   const info: MockServerInfo = {
     specs: specs.map(({ name, file, document }) => ({ name, file, mount: mountOf(document) })),
     operations: operations.list.map(({ operation }) => ({ spec: operation.spec.name, operationId: operation.operationId, method: operation.method.toUpperCase(), path: operation.path })),
@@ -66,7 +65,8 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     scenarioSets: [...sets.keys()],
     warnings,
     coverage: async (session?: string) => await coverage.report(session),
-    requests: (query) => journal.list(query)
+    requests: (query) => journal.list(query),
+    loadedAt: prepared.loadedAt
   }
   if (operations.list.some(({ operation }) => operation.method === 'options')) app.addHook('onRequest', answerDocumentedOptions)
   if (options.cors !== false) {
@@ -93,7 +93,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   handleErrors(app, owner.ownsNotFound ? wrongMethodAnswer(app, paths, corsOpen) : undefined)
   if (!owner.ownsNotFound) registerWrongMethodRoutes(app, paths, corsOpen)
   if (owner.logAnswers) registerAnswerLog(app)
-  await registerControlRoutes(app, specs, operations, prepared.fixturesRoot)
+  await registerControlRoutes(app, prepared)
   registerSessionRoutes(app, sessions, sets, operations, prepared.fixturesRoot)
   registerCoverageRoutes(app, coverage)
   registerJournalRoutes(app, journal)
