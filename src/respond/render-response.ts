@@ -47,16 +47,17 @@ export async function renderPrepared (response: PreparedResponse, options: Rende
   const status = options.status
   // One answer's values: made only for a templated fixture, shared by its headers and body.
   const evaluate = once(() => answerValues(options.request))
+  const available = response.media.map((media) => media.mediaType)
+  const chosen = available.length === 0 ? undefined : negotiate(options.accept, available)
+  // Before any template is rendered: a 406 is no answer of the fixture's, and counts nothing.
+  if (available.length > 0 && chosen === undefined && status < 400) {
+    return { ...renderProblem(problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available })), notAcceptable: true }
+  }
   const templated = response.renderHeaders?.(evaluate())
   const headers = templated?.headers ?? response.headers
   const headerViolations = templated?.violations ?? response.headerViolations
-  if (response.media.length === 0) {
+  if (available.length === 0) {
     return { status, headers, extraHeaders, contentType: undefined, body: undefined, violations: headerViolations, source: response.source ?? `spec response ${response.statusKey}` }
-  }
-  const available = response.media.map((media) => media.mediaType)
-  const chosen = negotiate(options.accept, available)
-  if (chosen === undefined && status < 400) {
-    return { ...renderProblem(problem('not-acceptable', `This response is available as ${available.join(', ')}, not as ${options.accept ?? ''}`, { available })), notAcceptable: true }
   }
   const media = response.media.find((entry) => entry.mediaType === chosen) ?? response.media[0]!
   const prepared = (options.exampleName === undefined ? undefined : media.bodies.get(options.exampleName)) ?? media.defaultBody
