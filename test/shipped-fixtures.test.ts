@@ -36,6 +36,11 @@ async function canceledExample (postId: string): Promise<object> {
 }
 const cancelPublish = async (pitid: string, headers: Headers = {}): Promise<Reply> =>
   await app.inject({ method: 'DELETE', url: `/api/users/root/appliances/12/images/34/pimages/${pitid}/cancel`, headers: { ...BASIC, ...headers } })
+/** The spec's `cancelled` example (uforge.test.ts asserts it), its ids those asked for (the `whileRunning` fixture's body). */
+async function runningExample (uid: string, aid: number, itid: number, pitid: number): Promise<object> {
+  const example = (await cancelPublish('56', { accept: 'application/json', 'x-mock-scenario': 'cancelled' })).json() as object
+  return { ...example, uri: `users/${uid}/appliances/${aid}/images/${itid}/pimages/${pitid}/status`, dbId: pitid }
+}
 
 /** Status, scenario, content type and the whole body: a string is compared as text, anything else as JSON. */
 function answers (t: Test, res: Reply, status: number, scenario: string, body: unknown, contentType = 'application/json'): void {
@@ -153,22 +158,10 @@ t.test('UForge: publish 404 is unknown, 409 already finished, in JSON and (by de
     answers(t, await cancelPublish(pitid), status, scenario, xml(status, message, messageId, pitid), 'application/xml')
     answers(t, await cancelPublish(pitid, { accept: 'application/json' }), status, scenario, json(status, message, messageId, pitid))
   }
-  const running = (uid: string, aid: number, itid: number, pitid: number): object => ({
-    uri: `users/${uid}/appliances/${aid}/images/${itid}/pimages/${pitid}/status`,
-    dbId: pitid,
-    created: '2026-11-02T09:14:05Z',
-    lastModified: '2026-11-02T09:16:41Z',
-    percentage: 40,
-    cancelled: true,
-    complete: false,
-    error: false,
-    published: false,
-    message: 'Publish cancelled'
-  })
   // Any other publish cancels: the `cancelled` example, with the ids asked for.
-  answers(t, await cancelPublish('56', { accept: 'application/json' }), 200, 'whileRunning', running('root', 12, 34, 56))
+  answers(t, await cancelPublish('56', { accept: 'application/json' }), 200, 'whileRunning', await runningExample('root', 12, 34, 56))
   const other = await app.inject({ method: 'DELETE', url: '/api/users/bob/appliances/7/images/8/pimages/99/cancel', headers: { ...BASIC, accept: 'application/json' } })
-  answers(t, other, 200, 'whileRunning', running('bob', 7, 8, 99))
+  answers(t, other, 200, 'whileRunning', await runningExample('bob', 7, 8, 99))
   const unknown = await app.inject({ method: 'DELETE', url: '/api/users/bob/appliances/7/images/8/pimages/404/cancel', headers: { ...BASIC, accept: 'application/json' } })
   answers(t, unknown, 404, 'unknownPublish', { ...json(404, 'Publish image 404 not found', 'error.publishImageNotFound', '404'), requestUri: '/api/users/bob/appliances/7/images/8/pimages/404/cancel' })
 })
