@@ -46,7 +46,7 @@ async function serve (t: { teardown: (fn: () => Promise<unknown>) => void }, arg
 
 t.test('serve, as a process: prints the mounted operations, answers fixtures, sets and sessions on a real port, stops on SIGTERM', async (t) => {
   const { address, child, output } = await spawnServe(t, [])
-  t.match(output(), `understudy: 5 operations from 3 specs, 16 fixtures, 3 scenario sets on ${address}`)
+  t.match(output(), `understudy: 5 operations from 3 specs, 17 fixtures, 3 scenario sets on ${address}`)
   t.match(output(), /POST \/api\/v1\/posts\/\{postId\}\/cancel\s+postmantis#cancelScheduledPost/)
   t.match(output(), /DELETE \/api\/users\/\{uid\}\/appliances\/\{aid\}\/images\/\{itid\}\/pimages\/\{pitid\}\/cancel\s+uforge#cancelMachineImagePublish/)
   const res = await fetch(`${address}/studio/api/1/services/api/1/publish/stop.json?site_id=mysite`, {

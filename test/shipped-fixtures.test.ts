@@ -29,8 +29,18 @@ const crafter = async (url: string, payload?: object, headers: Headers = {}): Pr
   await app.inject({ method: 'POST', url, headers: { ...BEARER, ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, ...(payload === undefined ? {} : { payload }) })
 const cancelPost = async (postId: string, headers: Headers = {}): Promise<Reply> =>
   await app.inject({ method: 'POST', url: `/api/v1/posts/${postId}/cancel`, headers: { ...BEARER, ...headers } })
+/** The spec's `canceled` example, its id that of the post asked for (the `scheduled` fixture's body). */
+async function canceledExample (postId: string): Promise<object> {
+  const { data } = (await cancelPost(postId, { 'x-mock-scenario': 'canceled' })).json() as { data: object }
+  return { data: { ...data, id: postId } }
+}
 const cancelPublish = async (pitid: string, headers: Headers = {}): Promise<Reply> =>
   await app.inject({ method: 'DELETE', url: `/api/users/root/appliances/12/images/34/pimages/${pitid}/cancel`, headers: { ...BASIC, ...headers } })
+/** The spec's `cancelled` example (uforge.test.ts asserts it), its ids those asked for (the `whileRunning` fixture's body). */
+async function runningExample (uid: string, aid: number, itid: number, pitid: number): Promise<object> {
+  const example = (await cancelPublish('56', { accept: 'application/json', 'x-mock-scenario': 'cancelled' })).json() as object
+  return { ...example, uri: `users/${uid}/appliances/${aid}/images/${itid}/pimages/${pitid}/status`, dbId: pitid }
+}
 
 /** Status, scenario, content type and the whole body: a string is compared as text, anything else as JSON. */
 function answers (t: Test, res: Reply, status: number, scenario: string, body: unknown, contentType = 'application/json'): void {
@@ -87,8 +97,8 @@ t.test('PostMantis: a fresh post cancels once; the session remembers it', async 
   const postId = '11111111-1111-4111-8111-000000000001'
   const session = { 'x-mock-session': 'pm-once' }
   const first = await cancelPost(postId, session)
-  // The fixture has no body: the documented 200 body, the same as the `canceled` example.
-  answers(t, first, 200, 'scheduled', (await cancelPost(postId, { 'x-mock-scenario': 'canceled' })).json())
+  // The `canceled` example, with the id of the post asked for.
+  answers(t, first, 200, 'scheduled', await canceledExample(postId))
   answers(t, await cancelPost(postId, session), 409, 'alreadyCanceled', conflict, 'application/problem+json')
   answers(t, await cancelPost(postId, session), 409, 'alreadyCanceled', conflict, 'application/problem+json')
   t.equal((await cancelPost(postId, { 'x-mock-session': 'pm-other' })).headers['x-mock-scenario'], 'scheduled', 'another session is unaffected')
@@ -121,7 +131,7 @@ t.test('a cancel refused with 406 records nothing; resetting an unknown session 
   const refused = await cancelPost(postId, { ...session, accept: 'text/csv' })
   t.equal(refused.statusCode, 406)
   t.equal(refused.headers['x-mock-scenario'], undefined)
-  answers(t, await cancelPost(postId, session), 200, 'scheduled', (await cancelPost(postId, { 'x-mock-scenario': 'canceled' })).json())
+  answers(t, await cancelPost(postId, session), 200, 'scheduled', await canceledExample(postId))
   const reset = await app.inject({ method: 'POST', url: '/__mock/reset?session=nobody-here' })
   t.equal(reset.statusCode, 404)
   t.strictSame(reset.json(), { type: 'urn:understudy:error:not-found', title: 'Not found', status: 404, detail: "No session 'nobody-here' to reset." })
@@ -148,9 +158,12 @@ t.test('UForge: publish 404 is unknown, 409 already finished, in JSON and (by de
     answers(t, await cancelPublish(pitid), status, scenario, xml(status, message, messageId, pitid), 'application/xml')
     answers(t, await cancelPublish(pitid, { accept: 'application/json' }), status, scenario, json(status, message, messageId, pitid))
   }
-  const other = await cancelPublish('56', { accept: 'application/json' })
-  t.equal(other.statusCode, 200, 'any other publish cancels')
-  t.equal(other.headers['x-mock-scenario'], 'cancelled')
+  // Any other publish cancels: the `cancelled` example, with the ids asked for.
+  answers(t, await cancelPublish('56', { accept: 'application/json' }), 200, 'whileRunning', await runningExample('root', 12, 34, 56))
+  const other = await app.inject({ method: 'DELETE', url: '/api/users/bob/appliances/7/images/8/pimages/99/cancel', headers: { ...BASIC, accept: 'application/json' } })
+  answers(t, other, 200, 'whileRunning', await runningExample('bob', 7, 8, 99))
+  const unknown = await app.inject({ method: 'DELETE', url: '/api/users/bob/appliances/7/images/8/pimages/404/cancel', headers: { ...BASIC, accept: 'application/json' } })
+  answers(t, unknown, 404, 'unknownPublish', { ...json(404, 'Publish image 404 not found', 'error.publishImageNotFound', '404'), requestUri: '/api/users/bob/appliances/7/images/8/pimages/404/cancel' })
 })
 
 t.test('x-mock-scenario: publisher-down fails the publisher calls; an operation outside the set carries on', async (t) => {
@@ -216,7 +229,7 @@ t.test("/__mock/operations' default is what a header-less request gets: a `when:
     stopPublisher: 'ok',
     rejectWorkflowItems: 'rejected',
     cancelScheduledPost: 'scheduled',
-    cancelMachineImagePublish: 'cancelled'
+    cancelMachineImagePublish: 'whileRunning'
   })
   const headerless = await cancelPost('497f6eca-6276-4993-bfeb-53cbbbba6f08', { 'x-mock-session': 'defaults-test' })
   t.equal(headerless.headers['x-mock-scenario'], 'scheduled')

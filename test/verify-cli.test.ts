@@ -20,16 +20,16 @@ t.test('verify the mock with the scenario header: TAP all ok, JUnit written, exi
   t.equal(stderr, '')
   t.equal(code, 0)
   const tap = parseTap(stdout)
-  t.strictSame([tap.count, tap.pass, tap.fail, tap.ok], [57, 57, 0, true])
+  t.strictSame([tap.count, tap.pass, tap.fail, tap.ok], [58, 58, 0, true])
   t.strictSame(tap.results.slice(0, 3).map((point) => point.name), [
     'crafter-studio cancelPublishRequests ok',
     'crafter-studio cancelPublishRequests nosuchSite',
     'crafter-studio cancelPublishRequests unknownPackage'
   ])
-  t.strictSame(tap.comments, ['# passed 57, failed 0'])
+  t.strictSame(tap.comments, ['# passed 58, failed 0'])
   const report = parseJunit(await readFile(junit, 'utf8'))
-  t.strictSame([report.tests, report.failures], [57, 0])
-  t.strictSame(report.suites.map((suite) => [suite.name, suite.tests, suite.failures]), [['crafter-studio', 28], ['postmantis', 15], ['uforge', 14]].map(([name, tests]) => [name, tests, 0]))
+  t.strictSame([report.tests, report.failures], [58, 0])
+  t.strictSame(report.suites.map((suite) => [suite.name, suite.tests, suite.failures]), [['crafter-studio', 28], ['postmantis', 15], ['uforge', 15]].map(([name, tests]) => [name, tests, 0]))
   t.strictSame(report.suites[2]!.testcases[3], { name: 'cancelled', classname: 'uforge.cancelMachineImagePublish', failures: [], out: `DELETE ${address}/api/users/root/appliances/12/images/34/pimages/56/cancel → 200` })
 })
 

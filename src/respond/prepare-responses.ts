@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
+import type { Evaluate } from '../fixture/compile-template.js'
 import type { IndexedOperation } from '../openapi/index-operations.js'
 import { childPointer, getByPointer, resolveLocalRef } from '../openapi/resolve-ref.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
@@ -23,6 +24,11 @@ export interface PreparedBody {
    * of examples written for the media type are reported as examples.
    */
   derived: boolean
+  /**
+   * A templated fixture body: made, serialised and validated per answer. `bytes` are then
+   * the body as written, never sent, and `violations` those found at load away from its templates.
+   */
+  render?: (evaluate: Evaluate) => { bytes: Buffer, violations: readonly Violation[] }
 }
 
 export interface PreparedMedia {
@@ -51,6 +57,8 @@ export interface PreparedResponse {
   headerValues: Readonly<Record<string, unknown>>
   /** Where `headers` differ from the documented headers (a value against its schema, a required one missing). */
   headerViolations: readonly Violation[]
+  /** A fixture with templated header values: every header for one answer, and where they differ from the documented ones. */
+  renderHeaders?: (evaluate: Evaluate) => { headers: Readonly<Record<string, string>>, violations: readonly Violation[] }
   /** Checks header values (lower-case names) against the documented headers, with validators compiled at start. */
   checkHeaders: (values: Readonly<Record<string, unknown>>) => Violation[]
   /** Declared order; empty when the response has no body. */

@@ -8,6 +8,7 @@ import { deliver } from '../respond/deliver.js'
 import { problem, quoted, sendProblem } from '../respond/problem.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
 import { renderPrepared, renderProblem, type Rendered } from '../respond/render-response.js'
+import type { TemplateRequest } from '../respond/render-template.js'
 import type { Scenario } from '../scenario/collect-scenarios.js'
 import { parsePrefer, single } from '../scenario/parse-headers.js'
 import { preferredScenario, selectScenario, type SelectionHeaders } from '../scenario/select-scenario.js'
@@ -62,8 +63,15 @@ export function createOperationHandler (compiled: CompiledOperation, context: Mo
     const { controls } = read
     note.session = controls.sessionId
     const parts = toRequestParts(request, compiled)
-    const session = context.sessions.find(controls.sessionId)
-    const answered = holdToContract(compiled, await answer(compiled, context, request.headers, parts, controls, session), context.strict)
+    let session = context.sessions.find(controls.sessionId)
+    const template: TemplateRequest = {
+      parts,
+      method: request.method,
+      url: request.url,
+      readParameters: (location) => compiled.validateRequest.readParameters(parts, location),
+      nextCount: () => context.sessions.count(session ??= context.sessions.open(controls.sessionId))
+    }
+    const answered = holdToContract(compiled, await answer(compiled, context, request.headers, template, controls, session), context.strict)
     const { rendered, served } = answered
     const fixture = answered.scenario?.fixture
     if (fixture?.state !== undefined) {
@@ -100,14 +108,15 @@ async function answer (
   compiled: CompiledOperation,
   context: MockContext,
   headers: IncomingHttpHeaders,
-  parts: RequestParts,
+  template: TemplateRequest,
   controls: MockControls,
   session: Session | undefined
 ): Promise<Answer> {
+  const { parts } = template
   const accept = headers.accept
   const extra: Record<string, string> = {}
   if (controls.validate === 'on') {
-    const refusal = await refuse(compiled, parts, headers)
+    const refusal = await refuse(compiled, template, headers)
     if (refusal !== undefined) return refusal
   } else if (controls.validate === 'report') {
     const violations = reportViolations(compiled, parts)
@@ -137,7 +146,8 @@ async function answer (
     accept,
     dynamic: selection.dynamic,
     seed: selection.seed,
-    headers: extra
+    headers: extra,
+    request: template
   })
   // A 406 did not answer with the scenario: it records nothing.
   if (rendered.notAcceptable === true) return { rendered }
@@ -148,12 +158,13 @@ async function answer (
  * The API's own answer to a request without credentials or that fails validation
  * (`Prefer: code=422, example=x` may pick another documented 4xx); undefined when it passes.
  */
-async function refuse (compiled: CompiledOperation, parts: RequestParts, headers: IncomingHttpHeaders): Promise<Answer | undefined> {
+async function refuse (compiled: CompiledOperation, template: TemplateRequest, headers: IncomingHttpHeaders): Promise<Answer | undefined> {
+  const { parts } = template
   const accept = headers.accept
   if (!compiled.checkSecurity(parts)) {
     const response = compiled.unauthorizedResponse
     if (response === undefined) return { rendered: renderProblem(problem('unauthorized', `${compiled.operationId} requires credentials: ${describeSecurity(compiled)}`)) }
-    return await answerWith(response, undefined, accept)
+    return await answerWith(response, undefined, template, accept)
   }
   const check = compiled.validateRequest(parts)
   if (check.ok) return undefined
@@ -166,14 +177,14 @@ async function refuse (compiled: CompiledOperation, parts: RequestParts, headers
   const violations = { 'x-mock-violations': violationsHeader(check.violations) }
   const preferred = preferredScenario(compiled, parsePrefer(single(headers.prefer)))
   if (preferred !== undefined && preferred.response.status >= 400 && preferred.response.status < 500) {
-    return await answerWith(preferred.response, preferred.exampleName, accept, violations)
+    return await answerWith(preferred.response, preferred.exampleName, template, accept, violations)
   }
   const response = compiled.invalidRequestResponse
   if (response === undefined) {
     return { rendered: renderProblem(problem('invalid-request', `The request does not match ${compiled.operationId}: ${describeCount(check)}.`, { errors: check.violations })) }
   }
   const example = check.malformed ? response.malformedExample : response.invalidExamples[check.violations[0]?.in ?? '']
-  return await answerWith(response, example, accept, violations)
+  return await answerWith(response, example, template, accept, violations)
 }
 
 /** How many violations an invalid-request problem has, and how many it lists. */
@@ -184,9 +195,15 @@ function describeCount ({ count, violations, partial }: { count: number, violati
 }
 
 /** A documented response, in its named example (else its default answer), outside scenario selection. */
-async function answerWith (response: PreparedResponse, exampleName: string | undefined, accept: string | undefined, headers: Record<string, string> = {}): Promise<Answer> {
+async function answerWith (
+  response: PreparedResponse,
+  exampleName: string | undefined,
+  request: TemplateRequest,
+  accept: string | undefined,
+  headers: Record<string, string> = {}
+): Promise<Answer> {
   const name = exampleName !== undefined && response.exampleNames.includes(exampleName) ? exampleName : response.defaultExample ?? response.statusKey
-  const rendered = await renderPrepared(response, { status: response.status, exampleName, accept, dynamic: false, seed: undefined, headers: { ...headers, 'x-mock-scenario': name } })
+  const rendered = await renderPrepared(response, { status: response.status, exampleName, accept, dynamic: false, seed: undefined, headers: { ...headers, 'x-mock-scenario': name }, request })
   return { rendered, served: { response, name } }
 }
 

@@ -27,6 +27,8 @@ export interface Session {
   scenarios: Map<string, string>
   /** Resource key → value recorded by fixtures' `state`. */
   state: Map<string, unknown>
+  /** `{{counter}}`: how many answers read it; reset with the state. */
+  counter: number
 }
 
 /**
@@ -64,6 +66,11 @@ export class SessionStore {
     }
   }
 
+  /** The session's next `{{counter}}` value: 1, 2, 3… */
+  count (session: Session): number {
+    return ++session.counter
+  }
+
   #forgetOldest (session: Session): void {
     for (const oldest of session.state.keys()) {
       session.state.delete(oldest)
@@ -86,7 +93,7 @@ export class SessionStore {
   open (id: string): Session {
     const found = this.find(id)
     if (found !== undefined) return found
-    const session: Session = { id, set: undefined, scenarios: new Map(), state: new Map() }
+    const session: Session = { id, set: undefined, scenarios: new Map(), state: new Map(), counter: 0 }
     this.#sessions.set(id, session)
     // `default` is not counted: maxSessions is how many of one's own sessions are kept.
     if (this.#sessions.size - (this.#sessions.has(DEFAULT_SESSION) ? 1 : 0) > this.#max) {
@@ -112,8 +119,10 @@ export class SessionStore {
   resetState (id?: string): void {
     const sessions = id === undefined ? this.#sessions.values() : [this.#sessions.get(id)]
     for (const session of sessions) {
-      this.#stateEntries -= session?.state.size ?? 0
-      session?.state.clear()
+      if (session === undefined) continue
+      this.#stateEntries -= session.state.size
+      session.state.clear()
+      session.counter = 0
     }
   }
 }

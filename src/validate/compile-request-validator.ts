@@ -43,6 +43,11 @@ export interface RequestValidator {
   readBody: (body: unknown, contentType: string | undefined) => unknown
   /** Whether path parameter values (by the spec's names) are valid: of two operations on one route, which one a request is for. */
   pathMatches: (params: Record<string, string>) => boolean
+  /**
+   * The declared path or query parameters as validation reads them (an integer parameter
+   * is a number); a value that does not parse stays as sent, one missing or empty is left out.
+   */
+  readParameters: (request: RequestParts, location: 'path' | 'query') => Record<string, unknown>
 }
 
 type ParameterLocation = Exclude<ViolationLocation, 'body' | 'security'>
@@ -118,7 +123,15 @@ export function compileRequestValidator (operation: IndexedOperation, compiler: 
     const values = pick('path', path.fields, params, violations)
     return violations.length === 0 && (path.validate === undefined || path.validate(values))
   }
-  return Object.assign(validator, { readBody: body.read, pathMatches })
+  const readParameters = (request: RequestParts, location: 'path' | 'query'): Record<string, unknown> => {
+    const entry = locations.find((candidate) => candidate.location === location)
+    if (entry === undefined) return {}
+    const values = pick(location, entry.fields, partOf(request, location), [])
+    // Run for its coercion only: what it reports, request validation reports.
+    entry.validate?.(values)
+    return values
+  }
+  return Object.assign(validator, { readBody: body.read, pathMatches, readParameters })
 }
 
 function partOf (request: RequestParts, location: ParameterLocation): Record<string, unknown> {
