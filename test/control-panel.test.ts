@@ -92,7 +92,7 @@ t.test('in Chromium: a newcomer drives the app from the panel', { skip: noBrowse
     const rateLimited = await panel.$eval('details[data-operation="cancelScheduledPost"] input[value="rateLimited"]', (input) => input.parentElement!.textContent)
     t.match(rateLimited, /^rateLimited 429 example/)
     const scheduled = await panel.$eval('details[data-operation="cancelScheduledPost"] input[value="scheduled"]', (input) => input.parentElement!.textContent)
-    t.equal(scheduled, 'scheduled 200 fixture default when Any other post is scheduled with pending deliveries: the cancel succeeds and the session remembers it, so the next cancel of the same post answers alreadyCanceled (409).', 'the default, marked, described')
+    t.equal(scheduled, 'scheduled 200 fixture default when Any other post is scheduled with pending deliveries: the cancel succeeds, answering the post asked for, and the session remembers it, so the next cancel of the same post answers alreadyCanceled (409).', 'the default, marked, described')
     t.strictSame(await panel.$$eval('#sets input', (inputs) => inputs.map((input) => (input as HTMLInputElement).value)), ['', 'logged-out', 'publisher-down', 'rate-limited'])
   })
 
@@ -150,7 +150,7 @@ t.test('in Chromium: a newcomer drives the app from the panel', { skip: noBrowse
 
   t.test('coverage says what was served and what never was', async (t) => {
     await panel.waitForFunction(() => document.getElementById('coverage-summary')?.textContent?.startsWith('Served 4 of'), { timeout: 10_000 })
-    t.equal(await textOf(panel, '#coverage-summary'), 'Served 4 of 33 documented responses (12.1%) and 4 of 56 scenarios (7.1%), in every session. Never served:',
+    t.equal(await textOf(panel, '#coverage-summary'), 'Served 4 of 33 documented responses (12.1%) and 4 of 57 scenarios (7%), in every session. Never served:',
       'the 200, 401, 409 and 429 of cancelScheduledPost')
     const neverServed = await panel.$$eval('#never-served li', (items) => items.map((item) => item.textContent))
     t.equal(neverServed.length, 29)
