@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   UNDERSTUDY_RESPONSE_INVALID: 'A response the mock would send does not match the spec',
   UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE: 'The coverage report cannot be written there',
   UNDERSTUDY_VERIFY_OPTION_INVALID: 'A verify option is invalid',
+  UNDERSTUDY_PROXY_OPTION_INVALID: 'A proxy option is invalid',
   UNDERSTUDY_INIT_EXISTS: 'The project has a mock already',
   UNDERSTUDY_STOP_FAILED: 'The mock could not be stopped',
   UNDERSTUDY_LISTEN_FAILED: 'The server cannot listen there',

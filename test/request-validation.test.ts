@@ -92,7 +92,7 @@ t.test('the violations header stays bounded and ASCII', async (t) => {
   const header = String(res.headers['x-mock-violations'])
   t.ok(header.length <= 2048)
   t.strictSame(JSON.parse(header), [{ in: 'body', path: '/sku', message: 'must be string' }])
-  const { violationsHeader } = await import('../dist/routes/handle-operation.js')
+  const { violationsHeader } = await import('../dist/routes/report-violations.js')
   const many = Array.from({ length: 100 }, (_, i) => ({ in: 'body' as const, path: `/é${i}`, message: 'must be string' }))
   const text = violationsHeader(many)
   t.ok(text.length <= 2048, 'cut to the limit')

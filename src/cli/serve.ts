@@ -9,6 +9,7 @@ import { buildMockServer, type MockServerOptions } from '../server/build-mock-se
 import { watchMockServer, type ReloadEvent } from '../server/watch-mock-server.js'
 import { isLoopbackName } from '../server/guard-control.js'
 import type { MockServerInfo } from '../server/register-mock.js'
+import { parseBasePathArgument } from '../verify/validate-options.js'
 import { progressLine } from './progress-line.js'
 import type { CliIo } from './program.js'
 import { unwritableFolder } from './unwritable-folder.js'
@@ -39,6 +40,12 @@ export interface ServeOptions {
   allowHost: string[]
   controlOrigin: string[]
   controlToken: string | undefined
+  /** `serve --proxy` / `proxy --target`: the backend. */
+  proxy?: string
+  target?: string
+  fallback: boolean
+  basePath: string[]
+  proxyTimeout: number
 }
 
 /** Up to this many, the operations are listed at start (more with --list). */
@@ -99,7 +106,8 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     strict: options.strict || options.errors,
     dynamic: options.dynamic,
     seed: options.seed,
-    cors: options.cors
+    cors: options.cors,
+    ...backend(options)
   }
   const app: ServedMock = await (options.watch
     ? watchMockServer({ ...mockOptions, onReload: (event) => { printReload(event, io) } })
@@ -143,6 +151,17 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     io.stderr(`understudy: error while stopping: ${String(error)}\n`)
     return 1
   }
+}
+
+/** The backend requests go to, when there is one. */
+function backend ({ proxy, target, fallback, basePath, proxyTimeout }: ServeOptions): Pick<MockServerOptions, 'proxy'> {
+  const url = target ?? proxy
+  if (url === undefined) {
+    const needing = fallback ? '--fallback' : basePath.length > 0 ? '--base-path' : undefined
+    if (needing !== undefined) throw new UnderstudyError('UNDERSTUDY_PROXY_OPTION_INVALID', `${needing}: only with a backend (serve --proxy <url>, or understudy proxy --target <url>)`)
+    return {}
+  }
+  return { proxy: { target: url, fallback, basePaths: Object.fromEntries(basePath.map(parseBasePathArgument)), timeoutMs: proxyTimeout } }
 }
 
 /** What `serve` needs of a mock, watched or not. */

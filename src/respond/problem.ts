@@ -22,6 +22,8 @@ export const PROBLEMS = {
   internal: { status: 500, title: 'Internal error' },
   'invalid-operation': { status: 500, title: 'Operation cannot be mocked' },
   'not-implemented': { status: 501, title: 'Not implemented' },
+  'bad-gateway': { status: 502, title: 'Bad gateway' },
+  'gateway-timeout': { status: 504, title: 'Gateway timeout' },
   'http-version-not-supported': { status: 505, title: 'HTTP version not supported' }
 } as const
 

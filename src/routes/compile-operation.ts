@@ -1,3 +1,5 @@
+import { compileResponseCheck, type ResponseCheck } from '../verify/check-response.js'
+import { once } from '../once.js'
 import { UnderstudyError, type Reporter } from '../errors.js'
 import { compileFixture } from '../fixture/compile-fixture.js'
 import type { FixtureSource } from '../fixture/read-fixtures.js'
@@ -18,6 +20,8 @@ export interface CompiledOperation extends ScenarioTable {
   /** The documented 400, else 422: the API's own answer to an invalid request. */
   invalidRequestResponse: PreparedResponse | undefined
   unauthorizedResponse: PreparedResponse | undefined
+  /** The check of a real backend's answer against the spec (`--proxy`). */
+  checkResponse: () => ResponseCheck
 }
 
 /**
@@ -87,7 +91,9 @@ export async function compileOperation (
       operation.parameters.some((p) => p.value.in === 'cookie') ||
       scenarios.some((scenario) => scenario.fixture?.readsCookies === true),
     invalidRequestResponse: byStatus('400') ?? byStatus('422'),
-    unauthorizedResponse: byStatus('401')
+    unauthorizedResponse: byStatus('401'),
+    // Only a proxy checks answers it did not make (as verify does): compiled on its first use.
+    checkResponse: once(() => compileResponseCheck(operation, compiler))
   }
 }
 

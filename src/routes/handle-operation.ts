@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { CoverageRecorder } from '../coverage/coverage-recorder.js'
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import { specParams } from '../openapi/index-operations.js'
+import { answerFromBackend, wantsMock, type MockProxy } from '../proxy/answer-from-backend.js'
 import { deliver } from '../respond/deliver.js'
 import { problem, quoted, sendProblem } from '../respond/problem.js'
 import type { PreparedResponse } from '../respond/prepare-responses.js'
@@ -16,12 +17,10 @@ import { readState, type Session, type SessionStore } from '../session/session-s
 import type { RequestParts } from '../validate/compile-request-validator.js'
 import { noteOperation } from './answered-by.js'
 import { undecodableQuery } from '../validate/undecodable-query.js'
-import { FULLY_CHECKED_VALUES, append, type Violation } from '../validate/violations.js'
+import { FULLY_CHECKED_VALUES, type Violation } from '../validate/violations.js'
 import type { CompiledOperation } from './compile-operation.js'
 import { readMockHeaders, type MockControls } from './read-mock-headers.js'
-
-/** Violations travel in one response header; past this length the list is cut short. */
-const VIOLATIONS_HEADER_LIMIT = 2048
+import { describeSecurity, reportViolations, violationsHeader } from './report-violations.js'
 
 /** What every operation shares: scenario sets, sessions, the delay cap, strictness, faking defaults and coverage. */
 export interface MockContext {
@@ -39,6 +38,8 @@ export interface MockContext {
   /** `--seed`: the seed of faked bodies when the request names none. */
   seed: string | undefined
   coverage: CoverageRecorder
+  /** `--proxy`: requests go to the backend unless they ask for the mock's answer. */
+  proxy: MockProxy | undefined
 }
 
 interface Answer {
@@ -71,6 +72,8 @@ export function createOperationHandler (compiled: CompiledOperation, context: Mo
       readParameters: (location) => compiled.validateRequest.readParameters(parts, location),
       nextCount: () => context.sessions.count(session ??= context.sessions.open(controls.sessionId))
     }
+    if (context.proxy !== undefined && !wantsMock(compiled, request, session, context.sets) &&
+      await answerFromBackend(context.proxy, compiled, request, reply, parts, context.strict)) return reply
     const answered = holdToContract(compiled, await answer(compiled, context, request.headers, template, controls, session), context.strict)
     const { rendered, served } = answered
     const fixture = answered.scenario?.fixture
@@ -207,18 +210,6 @@ async function answerWith (
   return { rendered, served: { response, name } }
 }
 
-/** `x-mock-validate: report`: everything `refuse` would have refused, as violations. */
-function reportViolations (compiled: CompiledOperation, parts: RequestParts): Violation[] {
-  const violations: Violation[] = []
-  if (!compiled.checkSecurity(parts)) violations.push({ in: 'security', path: '', message: `requires credentials: ${describeSecurity(compiled)}` })
-  const check = compiled.validateRequest(parts)
-  if (!check.ok && check.kind === 'unsupported-media-type') {
-    violations.push({ in: 'header', path: '/content-type', message: check.supported.length === 0 ? `must be absent: the operation takes no request body, not ${check.contentType}` : `must be one of ${check.supported.join(', ')}, not ${check.contentType}` })
-  } else if (!check.ok) {
-    append(violations, check.violations)
-  }
-  return violations
-}
 
 function toRequestParts (request: FastifyRequest, { parseCookies, operation, validateRequest }: CompiledOperation): RequestParts {
   const cookieHeader = request.headers.cookie
@@ -234,26 +225,4 @@ function toRequestParts (request: FastifyRequest, { parseCookies, operation, val
   }
 }
 
-function describeSecurity (compiled: CompiledOperation): string {
-  return compiled.operation.security.map((requirement) => Object.keys(requirement).join(' + ')).join(' or ')
-}
 
-/** JSON, ASCII only (header values must be), bounded in length. */
-export function violationsHeader (violations: readonly Violation[]): string {
-  const encode = (value: unknown): string =>
-    JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => '\\u' + char.charCodeAt(0).toString(16).padStart(4, '0'))
-  const entries = violations.map(encode)
-  const full = `[${entries.join(',')}]`
-  if (full.length <= VIOLATIONS_HEADER_LIMIT) return full
-  // Keep what fits beside a closing {"truncated":N}; each entry was encoded once.
-  const room = VIOLATIONS_HEADER_LIMIT - encode({ truncated: violations.length }).length - 2
-  const kept: string[] = []
-  let length = 0
-  for (const entry of entries) {
-    if (length + entry.length + 1 > room) break
-    kept.push(entry)
-    length += entry.length + 1
-  }
-  kept.push(encode({ truncated: violations.length - kept.length }))
-  return `[${kept.join(',')}]`
-}

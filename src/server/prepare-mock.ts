@@ -7,6 +7,7 @@ import { OperationRegistry } from '../routes/operation-registry.js'
 import { scenarioNames } from '../scenario/select-scenario.js'
 import { buildOperationIndex, operationsBySpec, type IndexedOperation } from '../openapi/index-operations.js'
 import { loadSpecs, type LoadedSpec } from '../openapi/load-spec.js'
+import type { ProxyOptions } from '../proxy/mock-proxy.js'
 import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
 
 /** What decides what the mock answers: where it is mounted (a server or a plugin) decides nothing here. */
@@ -53,6 +54,8 @@ export interface MockOptions {
   compile?: 'eager' | 'lazy'
   /** Where a lazy operation's warnings go, one line each. Default: stderr. */
   onWarning?: (line: string) => void
+  /** Forward requests to a real backend and check its answers against the specs (`--proxy`). Default: none, the mock answers. */
+  proxy?: ProxyOptions
   /** Told what loading is doing now (`reading api.json`), for a progress line. Default: nothing. */
   onProgress?: (step: string) => void
 }

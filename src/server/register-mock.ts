@@ -18,6 +18,7 @@ import { credentialHeaders, type JournalEntry, type JournalQuery } from '../jour
 import { nearMissFinder } from '../journal/near-misses.js'
 import { registerControlRoutes } from './register-control-routes.js'
 import { registerSessionRoutes } from './register-session-routes.js'
+import { createMockProxy } from '../proxy/mock-proxy.js'
 import { createMockStores, type MockStores } from './mock-stores.js'
 
 export interface MockServerInfo {
@@ -97,6 +98,8 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   registerSessionRoutes(app, sessions, sets, operations, prepared.fixturesRoot)
   registerCoverageRoutes(app, coverage)
   registerJournalRoutes(app, journal)
+  const proxy = options.proxy === undefined ? undefined : createMockProxy(options.proxy, specs)
+  if (proxy !== undefined) app.addHook('onClose', async () => { await proxy.close() })
   const closing = new AbortController()
   // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.
   setMaxListeners(0, closing.signal)
@@ -118,7 +121,8 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     cors: corsOpen,
     dynamic: options.dynamic ?? false,
     seed: options.seed,
-    coverage
+    coverage,
+    proxy
   })
   return info
 }

@@ -1,25 +1,28 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import { UnderstudyError } from '../errors.js'
 
-/** A verify option that cannot be used: one line naming the option, no stack trace. */
-export function optionError (option: string, detail: string): UnderstudyError {
-  return new UnderstudyError('UNDERSTUDY_VERIFY_OPTION_INVALID', `${option}: ${detail}`)
+/** Whose option it is: verify's, or a proxy's (`serve --proxy`, `understudy proxy`). */
+export type OptionErrorCode = 'UNDERSTUDY_VERIFY_OPTION_INVALID' | 'UNDERSTUDY_PROXY_OPTION_INVALID'
+
+/** An option that cannot be used: one line naming the option, no stack trace. */
+export function optionError (option: string, detail: string, code: OptionErrorCode = 'UNDERSTUDY_VERIFY_OPTION_INVALID'): UnderstudyError {
+  return new UnderstudyError(code, `${option}: ${detail}`)
 }
 
 /** An http(s) base URL. */
-export function checkTarget (target: string): string {
+export function checkTarget (target: string, option = '--target', code?: OptionErrorCode): string {
   let url: URL
   try {
     url = new URL(target)
   } catch {
-    throw optionError('--target', `'${target}' is not a URL`)
+    throw optionError(option, `'${target}' is not a URL`, code)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw optionError('--target', `'${target}' is not an http:// or https:// URL`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw optionError(option, `'${target}' is not an http:// or https:// URL`, code)
   if (url.username !== '' || url.password !== '') {
     // Never echoed: the URL holds a password. fetch refuses such URLs anyway.
-    throw optionError('--target', `the URL has credentials in it (${url.protocol}//…@${url.host}); send them with --header 'Authorization: Basic …' instead`)
+    throw optionError(option, `the URL has credentials in it (${url.protocol}//…@${url.host}); send them with --header 'Authorization: Basic …' instead`)
   }
-  if (url.search !== '' || url.hash !== '') throw optionError('--target', `'${target}' has a query or fragment; give the base URL only`)
+  if (url.search !== '' || url.hash !== '') throw optionError(option, `'${target}' has a query or fragment; give the base URL only`, code)
   return target.replace(/\/+$/, '')
 }
 
@@ -53,16 +56,16 @@ export function checkHeaderName (name: string, option: string): string {
 }
 
 /** `/prefix` (or empty, for the root); a trailing slash is dropped. */
-export function checkBasePath (spec: string, prefix: string): string {
+export function checkBasePath (spec: string, prefix: string, code?: OptionErrorCode): string {
   const trimmed = prefix.replace(/\/+$/, '')
-  if (trimmed !== '' && !/^\/[^?#\s]*$/.test(trimmed)) throw optionError('--base-path', `${spec}=${prefix}: a prefix is a path starting with /`)
+  if (trimmed !== '' && !/^\/[^?#\s]*$/.test(trimmed)) throw optionError('--base-path', `${spec}=${prefix}: a prefix is a path starting with /`, code)
   return trimmed
 }
 
 /** Every name must be one of `known`; the message lists them. */
-export function checkNames (option: string, what: string, names: Iterable<string>, known: ReadonlySet<string>): void {
+export function checkNames (option: string, what: string, names: Iterable<string>, known: ReadonlySet<string>, code?: OptionErrorCode): void {
   for (const name of names) {
-    if (!known.has(name)) throw optionError(option, `no ${what} '${name}' (${what}s: ${[...known].join(', ')})`)
+    if (!known.has(name)) throw optionError(option, `no ${what} '${name}' (${what}s: ${[...known].join(', ')})`, code)
   }
 }
 

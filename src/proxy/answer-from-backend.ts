@@ -1,0 +1,74 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { problem, sendProblem } from '../respond/problem.js'
+import type { CompiledOperation } from '../routes/compile-operation.js'
+import { reportViolations, violationsHeader } from '../routes/report-violations.js'
+import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
+import type { Session } from '../session/session-store.js'
+import type { RequestParts } from '../validate/compile-request-validator.js'
+import type { Forwarded } from './forward-request.js'
+
+/** A backend's answers that mean it has no such route yet: `--fallback` answers them from the mock. */
+const NOT_THERE = new Set([404, 405, 501])
+
+export interface MockProxy {
+  /** Sends the request on to the backend at `path`, its body as the app sent it. */
+  forward: (method: string, path: string, request: FastifyRequest) => Promise<Forwarded>
+  /** The path the backend serves a request at: the spec's mount replaced by its `--base-path`. */
+  pathFor: (compiled: CompiledOperation, url: string) => string
+  /** Answer from the mock when the backend has no such route or cannot be reached. */
+  fallback: boolean
+}
+
+/**
+ * Whether the request asks for the mock's answer: a scenario header, Prefer, or its
+ * session's choice (a scenario for this operation, or a set that names it). So a frontend
+ * forces an error state on a real backend.
+ */
+export function wantsMock (compiled: CompiledOperation, request: FastifyRequest, session: Session | undefined, sets: ReadonlyMap<string, ScenarioSet>): boolean {
+  const { headers } = request
+  if (headers['x-mock-scenario'] !== undefined || headers.prefer !== undefined) return true
+  if (session === undefined) return false
+  if (session.scenarios.has(compiled.operationId)) return true
+  return session.set !== undefined && sets.get(session.set)?.scenarios.has(compiled.operationId) === true
+}
+
+/**
+ * The backend's answer, checked: the request's violations in `x-mock-violations` (it is
+ * sent on anyway, as the app sent it), the answer's in `x-mock-response-violations`, or,
+ * strict, a 500 invalid-response problem instead. False: the mock answers (fallback). (Not
+ * the reply: a FastifyReply is a thenable, which an async function would wait for.)
+ */
+export async function answerFromBackend (proxy: MockProxy, compiled: CompiledOperation, request: FastifyRequest, reply: FastifyReply, parts: RequestParts, strict: boolean): Promise<boolean> {
+  const forwarded = await proxy.forward(request.method, proxy.pathFor(compiled, request.url), request)
+  if (!forwarded.ok) {
+    if (proxy.fallback) return false
+    void sendProblem(reply, forwarded.reason === 'timeout'
+      ? problem('gateway-timeout', `The backend did not answer in time: ${forwarded.message}.`)
+      : problem('bad-gateway', `The backend cannot be reached: ${forwarded.message}.`))
+    return true
+  }
+  if (proxy.fallback && NOT_THERE.has(forwarded.status)) return false
+  const requestViolations = reportViolations(compiled, parts)
+  if (requestViolations.length > 0) reply.header('x-mock-violations', violationsHeader(requestViolations))
+  const contentType = forwarded.headers['content-type']
+  const failures = compiled.checkResponse()({
+    method: request.method,
+    expectedStatus: undefined,
+    scenario: undefined,
+    response: {
+      status: forwarded.status,
+      ...(typeof contentType === 'string' ? { contentType } : {}),
+      headers: Object.fromEntries(Object.entries(forwarded.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
+      body: forwarded.body.toString('utf8')
+    }
+  })
+  if (failures.length > 0 && strict) {
+    void sendProblem(reply, problem('invalid-response', `The backend's ${forwarded.status} answer does not match ${compiled.operationId} in the spec: ${failures.length} violation${failures.length === 1 ? '' : 's'}.`, {
+      operationId: compiled.operationId, source: 'backend', response: String(forwarded.status), errors: failures
+    }))
+    return true
+  }
+  if (failures.length > 0) reply.header('x-mock-response-violations', violationsHeader(failures))
+  void reply.code(forwarded.status).headers(forwarded.headers).send(forwarded.body)
+  return true
+}

@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import { Agent, request as send } from 'undici'
+
+/** Headers of one connection, not of the message (RFC 9110 §7.6.1): never passed on. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
+
+export interface ProxyTarget {
+  /** The backend's origin and base path: `http://127.0.0.1:8080`, `https://staging.example.com/v2`. */
+  url: URL
+  /** Longest wait for the backend's headers, then for each chunk of its body, in ms. */
+  timeoutMs: number
+}
+
+export type Forwarded =
+  | { ok: true, status: number, headers: Record<string, string | string[]>, body: Buffer }
+  | { ok: false, reason: 'unreachable' | 'timeout', message: string }
+
+/**
+ * One pooled client per target (undici's Agent, keep-alive). Sends the request on with its
+ * end-to-end headers (hop-by-hop ones and those its Connection names dropped, the mock's own
+ * `x-mock-*` controls kept back, Host the target's), `X-Forwarded-*` added, and asks for an
+ * uncompressed answer so it can be checked against the spec.
+ */
+export function forwarder (target: ProxyTarget): { forward: (method: string, path: string, headers: IncomingHttpHeaders, body: string | Buffer | undefined, from: { ip: string, host: string | undefined, protocol: string }) => Promise<Forwarded>, close: () => Promise<void> } {
+  const agent = new Agent({ headersTimeout: target.timeoutMs, bodyTimeout: target.timeoutMs })
+  const base = target.url.pathname.replace(/\/+$/, '')
+  return {
+    forward: async (method, path, headers, body, from) => {
+      const sent = endToEnd(headers)
+      delete sent.host
+      sent['accept-encoding'] = 'identity'
+      sent['x-forwarded-for'] = [single(headers['x-forwarded-for']), from.ip].filter((part) => part !== undefined).join(', ')
+      if (from.host !== undefined) sent['x-forwarded-host'] = from.host
+      sent['x-forwarded-proto'] = from.protocol
+      try {
+        const answer = await send(new URL(`${base}${path}`, target.url.origin), { method, headers: sent, body, dispatcher: agent })
+        const received = Buffer.from(await answer.body.arrayBuffer())
+        return { ok: true, status: answer.statusCode, headers: endToEnd(answer.headers), body: received }
+      } catch (error) {
+        const code = (error as { code?: string }).code
+        const timeout = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+        return { ok: false, reason: timeout ? 'timeout' : 'unreachable', message: `${target.url.origin}: ${(error as Error).message}${code === undefined ? '' : ` (${code})`}` }
+      }
+    },
+    close: async () => { await agent.close() }
+  }
+}
+
+/** A message's end-to-end headers: without hop-by-hop ones, those Connection names, and the mock's controls. */
+function endToEnd (headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const named = new Set((single(headers.connection) ?? '').split(',').map((name) => name.trim().toLowerCase()))
+  const kept: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name.startsWith('x-mock-')) continue
+    kept[name] = value
+  }
+  return kept
+}
+
+function single (value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value
+}

@@ -1,0 +1,42 @@
+import type { FastifyRequest } from 'fastify'
+import { mountOf } from '../openapi/index-operations.js'
+import type { LoadedSpec } from '../openapi/load-spec.js'
+import { bodyOf } from '../routes/answered-by.js'
+import type { MockProxy } from './answer-from-backend.js'
+import { checkBasePath, checkNames, checkTarget } from '../verify/validate-options.js'
+import { forwarder } from './forward-request.js'
+
+export interface ProxyOptions {
+  /** The backend: `http://127.0.0.1:8080`, with a base path if it has one. */
+  target: string
+  /** Answer from the mock when the backend has no such route (404, 405, 501) or cannot be reached. Default: false. */
+  fallback?: boolean
+  /** Per spec, the path the backend serves it under instead of its servers' path (`{ studio: '/' }`). */
+  basePaths?: Readonly<Record<string, string>>
+  /** Longest wait for the backend's headers, then for each chunk of its body, in ms. Default: 30000. */
+  timeoutMs?: number
+}
+
+const INVALID = 'UNDERSTUDY_PROXY_OPTION_INVALID'
+
+/** The proxy the operations forward through, and its connection pool's close. */
+export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSpec[]): MockProxy & { close: () => Promise<void> } {
+  const target = checkTarget(options.target, '--proxy', INVALID)
+  checkNames('--base-path', 'spec', Object.keys(options.basePaths ?? {}), new Set(specs.map((spec) => spec.name)), INVALID)
+  const { forward, close } = forwarder({ url: new URL(target), timeoutMs: options.timeoutMs ?? 30_000 })
+  const mounts = new Map(specs.map((spec) => {
+    const mount = mountOf(spec.document)
+    const to = options.basePaths?.[spec.name]
+    return [spec.name, { mount: mount === '/' ? '' : mount, to: to === undefined ? undefined : checkBasePath(spec.name, to, INVALID) }]
+  }))
+  return {
+    fallback: options.fallback ?? false,
+    pathFor: (compiled, url) => {
+      const { mount, to } = mounts.get(compiled.operation.spec.name)!
+      return to === undefined ? url : `${to}${url.slice(mount.length)}`
+    },
+    forward: async (method: string, path: string, request: FastifyRequest) =>
+      await forward(method, path, request.headers, bodyOf(request), { ip: request.ip, host: request.headers.host, protocol: request.protocol }),
+    close
+  }
+}

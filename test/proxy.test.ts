@@ -1,0 +1,141 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import t, { type Test } from 'tap'
+import { buildMockServer, type MockServer } from '../dist/index.js'
+import { ROOT, runCli } from './helpers.js'
+
+// A mock in front of a real backend (a second Fastify on 127.0.0.1): every answer held to the spec.
+
+const SPEC = path.join(ROOT, 'templates/init/specs/todos.yaml')
+const FIXTURES = path.join(ROOT, 'templates/init/fixtures')
+
+interface Seen { method: string, url: string, headers: Record<string, unknown>, body: unknown }
+
+/** The backend: lists todos as documented, drifts on one (its id a string), has no POST yet. */
+async function backend (t: Test, prefix = '/api'): Promise<{ url: string, seen: Seen[], server: FastifyInstance }> {
+  const seen: Seen[] = []
+  const server = Fastify()
+  server.addHook('onRequest', async (request) => { seen.push({ method: request.method, url: request.url, headers: request.headers, body: undefined }) })
+  server.addHook('preHandler', async (request) => { seen.at(-1)!.body = request.body })
+  server.get(`${prefix}/todos`, async (_request, reply) => reply.header('x-total', '1').type('application/json').send('[{"id":7,"title":"Real","done":false}]'))
+  server.get(`${prefix}/todos/:id`, async (request) => ({ id: (request.params as { id: string }).id, title: 'Drifted', done: false }))
+  await server.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => server.close())
+  return { url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`, seen, server }
+}
+
+async function proxyTo (t: Test, target: string, options: { fallback?: boolean, strict?: boolean, basePaths?: Record<string, string> } = {}): Promise<MockServer> {
+  const { fallback, basePaths, strict } = options
+  const mock = await buildMockServer({ specs: [SPEC], fixtures: FIXTURES, strict, proxy: { target, fallback, basePaths } })
+  t.teardown(() => mock.close())
+  return mock
+}
+
+t.test("a conforming answer passes through as the backend sent it; the mock's controls stay home", async (t) => {
+  const { url, seen } = await backend(t)
+  const mock = await proxyTo(t, url)
+  const res = await mock.inject({ url: '/api/todos?page=1', headers: { 'x-mock-session': 'alice', 'x-trace': 'abc', connection: 'keep-alive, x-trace' } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.body, '[{"id":7,"title":"Real","done":false}]', 'byte for byte')
+  t.equal(res.headers['x-total'], '1')
+  t.equal(res.headers['x-mock-response-violations'], undefined)
+  t.equal(res.headers['x-mock-violations'], undefined)
+  t.equal(seen.length, 1)
+  t.equal(seen[0]!.url, '/api/todos?page=1')
+  t.equal(seen[0]!.headers.host, url.slice('http://'.length), "Host: the backend's")
+  t.equal(seen[0]!.headers['x-forwarded-for'], '127.0.0.1')
+  t.equal(seen[0]!.headers['x-forwarded-host'], 'localhost:80')
+  t.equal(seen[0]!.headers['accept-encoding'], 'identity', 'uncompressed, so it can be checked')
+  t.equal(seen[0]!.headers['x-mock-session'], undefined, 'the mock\'s controls are not sent on')
+  t.equal(seen[0]!.headers['x-trace'], undefined, 'nor what Connection names')
+  const [entry] = mock.understudy.requests({ limit: 1 })
+  t.strictSame({ operationId: entry!.operationId, status: entry!.status, session: entry!.session, scenario: entry!.scenario }, { operationId: 'listTodos', status: 200, session: 'alice', scenario: null }, 'journalled')
+})
+
+t.test('drift: the answer is reported in x-mock-response-violations, or, strict, replaced by the 500 problem', async (t) => {
+  const { url } = await backend(t)
+  const violations = [{ kind: 'body-invalid', message: 'the 200 application/json body does not match its schema at /id: must be integer', expected: 'type integer', actual: '"5" (string)' }]
+  const reported = await (await proxyTo(t, url)).inject({ url: '/api/todos/5' })
+  t.equal(reported.statusCode, 200)
+  t.strictSame(reported.json(), { id: '5', title: 'Drifted', done: false })
+  t.strictSame(JSON.parse(reported.headers['x-mock-response-violations'] as string), violations)
+  const strict = await (await proxyTo(t, url, { strict: true })).inject({ url: '/api/todos/5' })
+  t.equal(strict.statusCode, 500)
+  t.strictSame(strict.json(), {
+    type: 'urn:understudy:error:invalid-response',
+    title: 'Invalid response',
+    status: 500,
+    detail: "The backend's 200 answer does not match getTodo in the spec: 1 violation.",
+    operationId: 'getTodo',
+    source: 'backend',
+    response: '200',
+    errors: violations
+  })
+})
+
+t.test('an invalid request is sent on as the app sent it, its violations reported', async (t) => {
+  const { url, seen } = await backend(t)
+  const res = await (await proxyTo(t, url)).inject({ url: '/api/todos/0' })
+  t.equal(res.statusCode, 200)
+  t.strictSame(JSON.parse(res.headers['x-mock-violations'] as string), [{ in: 'path', path: '/id', message: 'must be >= 1' }])
+  t.equal(seen[0]!.url, '/api/todos/0')
+})
+
+t.test('a scenario header, Prefer or a session choice answers from the mock: an error state forced on a real backend', async (t) => {
+  const { url, seen } = await backend(t)
+  const mock = await proxyTo(t, url)
+  const scenario = await mock.inject({ url: '/api/todos', headers: { 'x-mock-scenario': 'none' } })
+  t.strictSame([scenario.statusCode, scenario.json(), scenario.headers['x-mock-scenario']], [200, [], 'none'])
+  const prefer = await mock.inject({ url: '/api/todos/3', headers: { prefer: 'code=404' } })
+  t.strictSame([prefer.statusCode, prefer.json()], [404, { message: 'No such todo' }])
+  await mock.inject({ method: 'PUT', url: '/__mock/sessions/bob', payload: { set: 'empty' } })
+  const set = await mock.inject({ url: '/api/todos', headers: { 'x-mock-session': 'bob' } })
+  t.strictSame(set.json(), [], "bob's set")
+  const other = await mock.inject({ url: '/api/todos/3', headers: { 'x-mock-session': 'bob' } })
+  t.strictSame(other.json(), { id: '3', title: 'Drifted', done: false }, 'what the set does not name still goes to the backend')
+  t.strictSame(seen.map(({ url }) => url), ['/api/todos/3'])
+})
+
+t.test('the missing half: without --fallback the backend\'s 404 is passed on (and reported); with it, the mock answers', async (t) => {
+  const { url } = await backend(t)
+  const payload = { title: 'New' }
+  const passed = await (await proxyTo(t, url)).inject({ method: 'POST', url: '/api/todos', payload })
+  t.equal(passed.statusCode, 404)
+  t.strictSame(JSON.parse(passed.headers['x-mock-response-violations'] as string), [{ kind: 'status-undocumented', message: 'status 404 is not documented for createTodo', expected: '201, 400', actual: '404' }])
+  const mocked = await (await proxyTo(t, url, { fallback: true })).inject({ method: 'POST', url: '/api/todos', payload })
+  t.equal(mocked.statusCode, 201)
+  t.strictSame(mocked.json(), { id: 3, title: 'Call the plumber', done: false })
+})
+
+t.test('a backend that cannot be reached: a 502 problem, or with --fallback the mock', async (t) => {
+  const { url, server } = await backend(t)
+  await server.close()
+  const res = await (await proxyTo(t, url)).inject({ url: '/api/todos' })
+  t.equal(res.statusCode, 502)
+  t.strictSame(res.json(), {
+    type: 'urn:understudy:error:bad-gateway', title: 'Bad gateway', status: 502,
+    detail: `The backend cannot be reached: ${url}: connect ECONNREFUSED ${url.slice('http://'.length)} (ECONNREFUSED).`
+  })
+  const mocked = await (await proxyTo(t, url, { fallback: true })).inject({ url: '/api/todos' })
+  t.strictSame([mocked.statusCode, mocked.json()], [200, [{ id: 2, title: 'Water the plants', done: false }, { id: 1, title: 'Buy milk', done: true }]])
+})
+
+t.test('--base-path: the backend mounts the spec elsewhere than its servers path', async (t) => {
+  const { url, seen } = await backend(t, '/v2')
+  const res = await (await proxyTo(t, url, { basePaths: { todos: '/v2' } })).inject({ url: '/api/todos' })
+  t.equal(res.statusCode, 200)
+  t.equal(seen[0]!.url, '/v2/todos')
+})
+
+t.test('proxy options that cannot work are one line each', async (t) => {
+  for (const [args, line] of [
+    [['proxy', '--target', 'ftp://x', SPEC], "understudy: UNDERSTUDY_PROXY_OPTION_INVALID: A proxy option is invalid: --proxy: 'ftp://x' is not an http:// or https:// URL\n"],
+    [['serve', '--proxy', 'http://127.0.0.1:1', '--base-path', 'nosuch=/x', SPEC], "understudy: UNDERSTUDY_PROXY_OPTION_INVALID: A proxy option is invalid: --base-path: no spec 'nosuch' (specs: todos)\n"],
+    [['serve', '--fallback', SPEC], 'understudy: UNDERSTUDY_PROXY_OPTION_INVALID: A proxy option is invalid: --fallback: only with a backend (serve --proxy <url>, or understudy proxy --target <url>)\n']
+  ] as const) {
+    const { code, stderr } = await runCli([...args, '--port', '0'])
+    t.equal(stderr, line, args.join(' '))
+    t.equal(code, 1)
+  }
+})
