@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { AddressInfo } from 'node:net'
+import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { buildMockServer, type MockServer } from '../dist/index.js'
@@ -19,7 +20,10 @@ async function backend (t: Test, prefix = '/api'): Promise<{ url: string, seen: 
   server.addHook('onRequest', async (request) => { seen.push({ method: request.method, url: request.url, headers: request.headers, body: undefined }) })
   server.addHook('preHandler', async (request) => { seen.at(-1)!.body = request.body })
   server.get(`${prefix}/todos`, async (_request, reply) => reply.header('x-total', '1').type('application/json').send('[{"id":7,"title":"Real","done":false}]'))
-  server.get(`${prefix}/todos/:id`, async (request) => ({ id: (request.params as { id: string }).id, title: 'Drifted', done: false }))
+  server.get(`${prefix}/todos/:id`, async (request) => {
+    const { id } = request.params as { id: string }
+    return id === '7' ? { id: 7, title: 'Real', done: false } : { id, title: 'Drifted', done: false }
+  })
   await server.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => server.close())
   return { url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`, seen, server }
@@ -138,4 +142,57 @@ t.test('proxy options that cannot work are one line each', async (t) => {
     t.equal(stderr, line, args.join(' '))
     t.equal(code, 1)
   }
+})
+
+t.test('--record: each distinct answer that matches the spec becomes a fixture, replayed byte for byte without the backend', async (t) => {
+  const { url } = await backend(t)
+  const dir = t.testdir({})
+  const written: string[] = []
+  let recorded: () => void = () => {}
+  const mock = await buildMockServer({
+    specs: [SPEC],
+    fixtures: false,
+    proxy: { target: url, record: { dir, overwrite: false, onRecorded: (file) => { written.push(file); recorded() } } }
+  })
+  t.teardown(() => mock.close())
+  const send = async (request: { url: string, headers?: Record<string, string> }): Promise<string> => {
+    const done = new Promise<void>((resolve) => { recorded = resolve })
+    const res = await mock.inject(request)
+    if (res.headers['x-mock-response-violations'] === undefined) await done
+    return res.body
+  }
+  const list = await send({ url: '/api/todos?page=2', headers: { authorization: 'Bearer secret', cookie: 'sid=1' } })
+  const seven = await send({ url: '/api/todos/7' })
+  await send({ url: '/api/todos/5' })
+  t.strictSame(written.map((file) => path.relative(dir, file)), [path.join('todos', 'listTodos', '200.yaml'), path.join('todos', 'getTodo', '200-7.yaml')], 'the drifted answer is not recorded')
+  t.equal(await readFile(path.join(dir, 'todos/getTodo/200-7.yaml'), 'utf8'), [
+    'description: "Recorded from the backend: 200 for id 7"',
+    'status: 200',
+    'when:',
+    '  path:',
+    '    id: "7"',
+    'body:',
+    '  id: 7',
+    '  title: Real',
+    '  done: false',
+    'request:',
+    '  path:',
+    '    id: "7"',
+    ''
+  ].join('\n'))
+  t.match(await readFile(path.join(dir, 'todos/listTodos/200.yaml'), 'utf8'), /^description: "Recorded from the backend: 200 for the request"\nstatus: 200\nwhen: {}\nbody:\n  - id: 7\n    title: Real\n    done: false\nrequest:\n  query:\n    page: "2"\n$/, 'no credentials, no cookies')
+
+  const again = await mock.inject({ url: '/api/todos/7' })
+  t.equal(again.statusCode, 200)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(written.length, 2, 'recorded once: the file is kept without --overwrite')
+  t.strictSame(await readdir(path.join(dir, 'todos/getTodo')), ['200-7.yaml'])
+
+  const replay = await buildMockServer({ specs: [SPEC], fixtures: dir })
+  t.teardown(() => replay.close())
+  t.equal((await replay.inject({ url: '/api/todos' })).body, list, 'replayed, byte for byte')
+  t.equal((await replay.inject({ url: '/api/todos/7' })).body, seven)
+  t.equal((await replay.inject({ url: '/api/todos/7' })).headers['x-mock-scenario'], '200-7')
+  const checked = await runCli(['check', SPEC, '--fixtures', dir])
+  t.strictSame([checked.code, checked.stdout], [0, 'understudy check: 1 spec, 3 operations, 2 fixtures, 0 scenario sets, 6 examples: no problems\n'], 'fixtures like any other')
 })

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { FastifyServerOptions } from 'fastify'
@@ -46,6 +47,8 @@ export interface ServeOptions {
   fallback: boolean
   basePath: string[]
   proxyTimeout: number
+  record: string | undefined
+  overwrite: boolean
 }
 
 /** Up to this many, the operations are listed at start (more with --list). */
@@ -107,7 +110,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     dynamic: options.dynamic,
     seed: options.seed,
     cors: options.cors,
-    ...backend(options)
+    ...backend(options, io)
   }
   const app: ServedMock = await (options.watch
     ? watchMockServer({ ...mockOptions, onReload: (event) => { printReload(event, io) } })
@@ -154,14 +157,22 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
 }
 
 /** The backend requests go to, when there is one. */
-function backend ({ proxy, target, fallback, basePath, proxyTimeout }: ServeOptions): Pick<MockServerOptions, 'proxy'> {
+function backend ({ proxy, target, fallback, basePath, proxyTimeout, record, overwrite }: ServeOptions, io: CliIo): Pick<MockServerOptions, 'proxy'> {
   const url = target ?? proxy
   if (url === undefined) {
-    const needing = fallback ? '--fallback' : basePath.length > 0 ? '--base-path' : undefined
+    const needing = fallback ? '--fallback' : basePath.length > 0 ? '--base-path' : record !== undefined ? '--record' : undefined
     if (needing !== undefined) throw new UnderstudyError('UNDERSTUDY_PROXY_OPTION_INVALID', `${needing}: only with a backend (serve --proxy <url>, or understudy proxy --target <url>)`)
     return {}
   }
-  return { proxy: { target: url, fallback, basePaths: Object.fromEntries(basePath.map(parseBasePathArgument)), timeoutMs: proxyTimeout } }
+  return {
+    proxy: {
+      target: url,
+      fallback,
+      basePaths: Object.fromEntries(basePath.map(parseBasePathArgument)),
+      timeoutMs: proxyTimeout,
+      ...(record === undefined ? {} : { record: { dir: record, overwrite, onRecorded: (file: string) => { io.stdout(`understudy: recorded ${path.relative(process.cwd(), file)}\n`) } } })
+    }
+  }
 }
 
 /** What `serve` needs of a mock, watched or not. */

@@ -6,6 +6,7 @@ import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import type { Session } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
 import type { Forwarded } from './forward-request.js'
+import type { Answer } from './record-answer.js'
 
 /** A backend's answers that mean it has no such route yet: `--fallback` answers them from the mock. */
 const NOT_THERE = new Set([404, 405, 501])
@@ -17,6 +18,8 @@ export interface MockProxy {
   pathFor: (compiled: CompiledOperation, url: string) => string
   /** Answer from the mock when the backend has no such route or cannot be reached. */
   fallback: boolean
+  /** `--record`: keeps an answer that matches the spec as a fixture. */
+  record: ((compiled: CompiledOperation, parts: RequestParts, answer: Answer) => void) | undefined
 }
 
 /**
@@ -69,6 +72,7 @@ export async function answerFromBackend (proxy: MockProxy, compiled: CompiledOpe
     return true
   }
   if (failures.length > 0) reply.header('x-mock-response-violations', violationsHeader(failures))
+  else proxy.record?.(compiled, parts, forwarded)
   void reply.code(forwarded.status).headers(forwarded.headers).send(forwarded.body)
   return true
 }

@@ -5,6 +5,7 @@ import { bodyOf } from '../routes/answered-by.js'
 import type { MockProxy } from './answer-from-backend.js'
 import { checkBasePath, checkNames, checkTarget } from '../verify/validate-options.js'
 import { forwarder } from './forward-request.js'
+import { recordAnswer, type RecordOptions } from './record-answer.js'
 
 export interface ProxyOptions {
   /** The backend: `http://127.0.0.1:8080`, with a base path if it has one. */
@@ -15,14 +16,17 @@ export interface ProxyOptions {
   basePaths?: Readonly<Record<string, string>>
   /** Longest wait for the backend's headers, then for each chunk of its body, in ms. Default: 30000. */
   timeoutMs?: number
+  /** Write every distinct answer that matches the spec as a fixture (see recordAnswer); told of each file written. */
+  record?: RecordOptions & { onRecorded?: (file: string) => void }
 }
 
 const INVALID = 'UNDERSTUDY_PROXY_OPTION_INVALID'
 
 /** The proxy the operations forward through, and its connection pool's close. */
-export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSpec[]): MockProxy & { close: () => Promise<void> } {
+export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSpec[], onWarning: (line: string) => void): MockProxy & { close: () => Promise<void> } {
   const target = checkTarget(options.target, '--proxy', INVALID)
   checkNames('--base-path', 'spec', Object.keys(options.basePaths ?? {}), new Set(specs.map((spec) => spec.name)), INVALID)
+  const { record } = options
   const { forward, close } = forwarder({ url: new URL(target), timeoutMs: options.timeoutMs ?? 30_000 })
   const mounts = new Map(specs.map((spec) => {
     const mount = mountOf(spec.document)
@@ -31,6 +35,13 @@ export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSp
   }))
   return {
     fallback: options.fallback ?? false,
+    record: record === undefined
+      ? undefined
+      : (compiled, parts, answer) => {
+          recordAnswer(record, compiled, parts, answer).then(
+            (file) => { if (file !== undefined) record.onRecorded?.(file) },
+            (error: Error) => { onWarning(`understudy: warning: ${compiled.operationId}'s answer not recorded: ${error.message}`) })
+        },
     pathFor: (compiled, url) => {
       const { mount, to } = mounts.get(compiled.operation.spec.name)!
       return to === undefined ? url : `${to}${url.slice(mount.length)}`

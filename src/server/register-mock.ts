@@ -98,7 +98,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   registerSessionRoutes(app, sessions, sets, operations, prepared.fixturesRoot)
   registerCoverageRoutes(app, coverage)
   registerJournalRoutes(app, journal)
-  const proxy = options.proxy === undefined ? undefined : createMockProxy(options.proxy, specs)
+  const proxy = options.proxy === undefined ? undefined : createMockProxy(options.proxy, specs, options.onWarning ?? ((line) => { process.stderr.write(`${line}\n`) }))
   if (proxy !== undefined) app.addHook('onClose', async () => { await proxy.close() })
   const closing = new AbortController()
   // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.
