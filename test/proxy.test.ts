@@ -19,7 +19,9 @@ async function backend (t: Test, prefix = '/api'): Promise<{ url: string, seen: 
   const server = Fastify()
   server.addHook('onRequest', async (request) => { seen.push({ method: request.method, url: request.url, headers: request.headers, body: undefined }) })
   server.addHook('preHandler', async (request) => { seen.at(-1)!.body = request.body })
-  server.get(`${prefix}/todos`, async (_request, reply) => reply.header('x-total', '1').type('application/json').send('[{"id":7,"title":"Real","done":false}]'))
+  server.get(`${prefix}/todos`, async (request, reply) => (request.query as { plain?: string }).plain === undefined
+    ? reply.header('x-total', '1').type('application/json').send('[{"id":7,"title":"Real","done":false}]')
+    : reply.type('text/plain').send('7 Real'))
   server.get(`${prefix}/todos/:id`, async (request) => {
     const { id } = request.params as { id: string }
     return id === '7' ? { id: 7, title: 'Real', done: false } : { id, title: 'Drifted', done: false }
@@ -195,4 +197,31 @@ t.test('--record: each distinct answer that matches the spec becomes a fixture, 
   t.equal((await replay.inject({ url: '/api/todos/7' })).headers['x-mock-scenario'], '200-7')
   const checked = await runCli(['check', SPEC, '--fixtures', dir])
   t.strictSame([checked.code, checked.stdout], [0, 'understudy check: 1 spec, 3 operations, 2 fixtures, 0 scenario sets, 6 examples: no problems\n'], 'fixtures like any other')
+})
+
+t.test('understudy proxy, on a port: what broke the spec, summed up on exit and written as JUnit', async (t) => {
+  const { url } = await backend(t)
+  const dir = t.testdir({})
+  const junit = path.join(dir, 'proxy.xml')
+  let output = ''
+  const code = runCli(['proxy', '--target', url, SPEC, '--no-fixtures', '--port', '0', '--junit', junit], ROOT, (text) => { output += text })
+  while (!/on http:\/\/127\.0\.0\.1:\d+\n/.test(output)) await new Promise((resolve) => setTimeout(resolve, 20))
+  const mock = /on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output)![1]!
+  for (const path of ['/api/todos', '/api/todos', '/api/todos?plain=1', '/api/todos/5', '/api/todos/7']) await (await fetch(`${mock}${path}`)).arrayBuffer()
+  await fetch(`${mock}/__mock/stop`, { method: 'POST' })
+  t.equal((await code).code, 0)
+  t.equal(output.slice(output.indexOf('understudy: stopped\n')), [
+    'understudy: stopped',
+    'understudy: the backend answered 5 requests through the mock; 2 broke it',
+    '  todos getTodo 200: 2 answers, 1 breaking the spec',
+    '    body-invalid: the 200 application/json body does not match its schema at /id: must be integer',
+    '  todos listTodos 200: 3 answers, 1 breaking the spec',
+    "    content-type-undeclared: Content-Type text/plain is not declared for the 200 response",
+    `understudy: JUnit report written to ${junit}`,
+    ''
+  ].join('\n'))
+  const xml = await readFile(junit, 'utf8')
+  t.match(xml, '<testsuites name="understudy proxy" tests="2" failures="2" errors="0"')
+  t.match(xml, '<failure message="the 200 application/json body does not match its schema at /id: must be integer" type="body-invalid">')
+  t.match(xml, '<system-out>GET /api/todos/5 → 200</system-out>')
 })

@@ -88,6 +88,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
       .option('--base-path <spec=/prefix>', 'with a backend: where it mounts a spec\'s API, instead of its servers[0] path (repeatable)', collect, [])
       .option('--record <dir>', 'with a backend: write each distinct answer that matches the spec as a fixture under <dir>/<spec>/<operationId>/')
       .option('--overwrite', 'with --record: replace a recorded fixture of the same name', false)
+      .option('--junit <file>', 'with a backend: on shutdown, write its answers and how they broke the spec as JUnit XML')
       .option('--proxy-timeout <ms>', 'with a backend: longest wait for its headers, then for each chunk of its body', parsePositive, 30_000)
       // Each command loads its own modules: `--version`, `init` and `stop` never load Fastify.
       .action(async (paths: string[], options: ServeOptions) => { exit(await (await import('./serve.js')).serve(paths, options, io)) })

@@ -10,6 +10,8 @@ import { buildMockServer, type MockServerOptions } from '../server/build-mock-se
 import { watchMockServer, type ReloadEvent } from '../server/watch-mock-server.js'
 import { isLoopbackName } from '../server/guard-control.js'
 import type { MockServerInfo } from '../server/register-mock.js'
+import type { ProxyTally } from '../proxy/proxy-tally.js'
+import { formatJunit } from '../verify/format-junit.js'
 import { parseBasePathArgument } from '../verify/validate-options.js'
 import { progressLine } from './progress-line.js'
 import type { CliIo } from './program.js'
@@ -49,6 +51,7 @@ export interface ServeOptions {
   proxyTimeout: number
   record: string | undefined
   overwrite: boolean
+  junit: string | undefined
 }
 
 /** Up to this many, the operations are listed at start (more with --list). */
@@ -83,6 +86,8 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   // Found now, not after a whole test run when the server stops.
   const unwritable = options.coverageReport === undefined ? undefined : await unwritableFolder(options.coverageReport)
   if (unwritable !== undefined) throw new UnderstudyError('UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE', unwritable, { file: options.coverageReport })
+  const junitUnwritable = options.junit === undefined ? undefined : await unwritableFolder(options.junit)
+  if (junitUnwritable !== undefined) throw new UnderstudyError('UNDERSTUDY_PROXY_OPTION_INVALID', `--junit: ${junitUnwritable}`, { file: options.junit })
   // From the environment here, not as the option's default: --help would print it.
   const controlToken = options.controlToken ?? (process.env.UNDERSTUDY_CONTROL_TOKEN || undefined)
   let stopRequested: () => void = () => {}
@@ -149,6 +154,8 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   try {
     await app.close()
     io.stdout('understudy: stopped\n')
+    const { proxied } = app.understudy
+    if (proxied !== undefined) await reportProxied(proxied, options, io)
     return await reportCoverage(app.understudy.coverage, options, io)
   } catch (error) {
     io.stderr(`understudy: error while stopping: ${String(error)}\n`)
@@ -157,10 +164,10 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
 }
 
 /** The backend requests go to, when there is one. */
-function backend ({ proxy, target, fallback, basePath, proxyTimeout, record, overwrite }: ServeOptions, io: CliIo): Pick<MockServerOptions, 'proxy'> {
+function backend ({ proxy, target, fallback, basePath, proxyTimeout, record, overwrite, junit }: ServeOptions, io: CliIo): Pick<MockServerOptions, 'proxy'> {
   const url = target ?? proxy
   if (url === undefined) {
-    const needing = fallback ? '--fallback' : basePath.length > 0 ? '--base-path' : record !== undefined ? '--record' : undefined
+    const needing = fallback ? '--fallback' : basePath.length > 0 ? '--base-path' : record !== undefined ? '--record' : junit !== undefined ? '--junit' : undefined
     if (needing !== undefined) throw new UnderstudyError('UNDERSTUDY_PROXY_OPTION_INVALID', `${needing}: only with a backend (serve --proxy <url>, or understudy proxy --target <url>)`)
     return {}
   }
@@ -201,6 +208,14 @@ function printReload (event: ReloadEvent, io: CliIo): void {
 
 function clock (date: Date): string {
   return date.toTimeString().slice(0, 8)
+}
+
+/** On shutdown, with a backend: how its answers held to the spec, and the JUnit file. */
+async function reportProxied (proxied: ProxyTally, options: ServeOptions, io: CliIo): Promise<void> {
+  io.stdout(proxied.summary().join('\n') + '\n')
+  if (options.junit === undefined) return
+  await writeFile(options.junit, formatJunit(proxied.report(), 'understudy proxy'))
+  io.stdout(`understudy: JUnit report written to ${options.junit}\n`)
 }
 
 /** On shutdown: a summary, the coverage file, and the exit code (1 under `--fail-under`). */

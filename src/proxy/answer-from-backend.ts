@@ -6,6 +6,7 @@ import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import type { Session } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
 import type { Forwarded } from './forward-request.js'
+import type { ProxyTally } from './proxy-tally.js'
 import type { Answer } from './record-answer.js'
 
 /** A backend's answers that mean it has no such route yet: `--fallback` answers them from the mock. */
@@ -18,6 +19,8 @@ export interface MockProxy {
   pathFor: (compiled: CompiledOperation, url: string) => string
   /** Answer from the mock when the backend has no such route or cannot be reached. */
   fallback: boolean
+  /** Every answer through the proxy, for the summary on exit. */
+  tally: ProxyTally
   /** `--record`: keeps an answer that matches the spec as a fixture. */
   record: ((compiled: CompiledOperation, parts: RequestParts, answer: Answer) => void) | undefined
 }
@@ -42,6 +45,7 @@ export function wantsMock (compiled: CompiledOperation, request: FastifyRequest,
  * the reply: a FastifyReply is a thenable, which an async function would wait for.)
  */
 export async function answerFromBackend (proxy: MockProxy, compiled: CompiledOperation, request: FastifyRequest, reply: FastifyReply, parts: RequestParts, strict: boolean): Promise<boolean> {
+  const started = performance.now()
   const forwarded = await proxy.forward(request.method, proxy.pathFor(compiled, request.url), request)
   if (!forwarded.ok) {
     if (proxy.fallback) return false
@@ -65,6 +69,7 @@ export async function answerFromBackend (proxy: MockProxy, compiled: CompiledOpe
       body: forwarded.body.toString('utf8')
     }
   })
+  proxy.tally.add(compiled.operation.spec.name, compiled.operationId, { method: request.method, url: request.url }, forwarded.status, failures, performance.now() - started)
   if (failures.length > 0 && strict) {
     void sendProblem(reply, problem('invalid-response', `The backend's ${forwarded.status} answer does not match ${compiled.operationId} in the spec: ${failures.length} violation${failures.length === 1 ? '' : 's'}.`, {
       operationId: compiled.operationId, source: 'backend', response: String(forwarded.status), errors: failures

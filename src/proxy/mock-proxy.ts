@@ -5,6 +5,7 @@ import { bodyOf } from '../routes/answered-by.js'
 import type { MockProxy } from './answer-from-backend.js'
 import { checkBasePath, checkNames, checkTarget } from '../verify/validate-options.js'
 import { forwarder } from './forward-request.js'
+import { ProxyTally } from './proxy-tally.js'
 import { recordAnswer, type RecordOptions } from './record-answer.js'
 
 export interface ProxyOptions {
@@ -35,6 +36,7 @@ export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSp
   }))
   return {
     fallback: options.fallback ?? false,
+    tally: new ProxyTally(),
     record: record === undefined
       ? undefined
       : (compiled, parts, answer) => {

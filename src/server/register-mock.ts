@@ -19,6 +19,7 @@ import { nearMissFinder } from '../journal/near-misses.js'
 import { registerControlRoutes } from './register-control-routes.js'
 import { registerSessionRoutes } from './register-session-routes.js'
 import { createMockProxy } from '../proxy/mock-proxy.js'
+import type { ProxyTally } from '../proxy/proxy-tally.js'
 import { createMockStores, type MockStores } from './mock-stores.js'
 
 export interface MockServerInfo {
@@ -38,6 +39,8 @@ export interface MockServerInfo {
   requests: (query?: JournalQuery) => JournalEntry[]
   /** When the specs, fixtures and sets served were loaded. */
   loadedAt: Date
+  /** With a backend (`proxy`): what it answered and how its answers broke the spec. */
+  proxied: ProxyTally | undefined
 }
 
 export interface MountedOperation {
@@ -59,6 +62,8 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   coverage.measure(async () => await operations.compileAll())
   const indexed = operations.list.map(({ operation }) => operation)
   journal.readWith(credentialHeaders(apiKeyHeaders(specs)), nearMissFinder(indexed, specs.map(({ document }) => mountOf(document))))
+  const proxy = options.proxy === undefined ? undefined : createMockProxy(options.proxy, specs, options.onWarning ?? ((line) => { process.stderr.write(`${line}\n`) }))
+  if (proxy !== undefined) app.addHook('onClose', async () => { await proxy.close() })
   const info: MockServerInfo = {
     specs: specs.map(({ name, file, document }) => ({ name, file, mount: mountOf(document) })),
     operations: operations.list.map(({ operation }) => ({ spec: operation.spec.name, operationId: operation.operationId, method: operation.method.toUpperCase(), path: operation.path })),
@@ -67,7 +72,8 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     warnings,
     coverage: async (session?: string) => await coverage.report(session),
     requests: (query) => journal.list(query),
-    loadedAt: prepared.loadedAt
+    loadedAt: prepared.loadedAt,
+    proxied: proxy?.tally
   }
   if (operations.list.some(({ operation }) => operation.method === 'options')) app.addHook('onRequest', answerDocumentedOptions)
   if (options.cors !== false) {
@@ -98,8 +104,6 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   registerSessionRoutes(app, sessions, sets, operations, prepared.fixturesRoot)
   registerCoverageRoutes(app, coverage)
   registerJournalRoutes(app, journal)
-  const proxy = options.proxy === undefined ? undefined : createMockProxy(options.proxy, specs, options.onWarning ?? ((line) => { process.stderr.write(`${line}\n`) }))
-  if (proxy !== undefined) app.addHook('onClose', async () => { await proxy.close() })
   const closing = new AbortController()
   // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.
   setMaxListeners(0, closing.signal)

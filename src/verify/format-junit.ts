@@ -8,7 +8,7 @@ const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '
  * case (classname `<spec>.<operationId>`), each failure a `<failure type="<kind>">` with
  * expected and actual in its text, and the request line in `system-out`.
  */
-export function formatJunit (report: VerifyReport): string {
+export function formatJunit (report: VerifyReport, suite = 'understudy verify'): string {
   const bySpec = new Map<string, CaseResult[]>()
   for (const result of report.cases) {
     let cases = bySpec.get(result.spec)
@@ -36,7 +36,7 @@ export function formatJunit (report: VerifyReport): string {
   }))
   const document = {
     testsuites: {
-      '@_name': 'understudy verify',
+      '@_name': suite,
       '@_tests': report.cases.length,
       '@_failures': report.failed,
       '@_errors': 0,
