@@ -1,9 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { AddressInfo } from 'node:net'
-import { readFile, readdir } from 'node:fs/promises'
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { buildMockServer, type MockServer } from '../dist/index.js'
+import { watchMockServer } from '../dist/server/watch-mock-server.js'
 import { ROOT, runCli } from './helpers.js'
 
 // A mock in front of a real backend (a second Fastify on 127.0.0.1): every answer held to the spec.
@@ -224,4 +225,19 @@ t.test('understudy proxy, on a port: what broke the spec, summed up on exit and 
   t.match(xml, '<testsuites name="understudy proxy" tests="2" failures="2" errors="0"')
   t.match(xml, '<failure message="the 200 application/json body does not match its schema at /id: must be integer" type="body-invalid">')
   t.match(xml, '<system-out>GET /api/todos/5 → 200</system-out>')
+})
+
+t.test('with --watch, the answers through the proxy are counted over reloads', async (t) => {
+  const { url } = await backend(t)
+  const dir = t.testdir({})
+  await cp(path.join(ROOT, 'templates/init'), dir, { recursive: true })
+  let reloaded: () => void = () => {}
+  const mock = await watchMockServer({ specs: [path.join(dir, 'specs')], fixtures: path.join(dir, 'fixtures'), proxy: { target: url }, onReload: () => { reloaded() } })
+  t.teardown(() => mock.close())
+  await mock.current.inject({ url: '/api/todos' })
+  const done = new Promise<void>((resolve) => { reloaded = resolve })
+  await writeFile(path.join(dir, 'fixtures/todos/getTodo/missing.yaml'), 'status: 404\nwhen: { path: { id: 404 } }\nbody: { message: Gone }\n')
+  await done
+  await mock.current.inject({ url: '/api/todos' })
+  t.equal(mock.understudy.proxied!.summary()[0], 'understudy: the backend answered 2 requests through the mock; every answer matched the spec')
 })

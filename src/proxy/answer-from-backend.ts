@@ -5,7 +5,7 @@ import { reportViolations, violationsHeader } from '../routes/report-violations.
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import type { Session } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
-import type { Forwarded } from './forward-request.js'
+import { joined, type Forwarded } from './forward-request.js'
 import type { ProxyTally } from './proxy-tally.js'
 import type { Answer } from './record-answer.js'
 
@@ -65,7 +65,7 @@ export async function answerFromBackend (proxy: MockProxy, compiled: CompiledOpe
     response: {
       status: forwarded.status,
       ...(typeof contentType === 'string' ? { contentType } : {}),
-      headers: Object.fromEntries(Object.entries(forwarded.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value])),
+      headers: Object.fromEntries(Object.entries(forwarded.headers).map(([name, value]) => [name, joined(value)!])),
       body: forwarded.body.toString('utf8')
     }
   })

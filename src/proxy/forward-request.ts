@@ -29,7 +29,7 @@ export function forwarder (target: ProxyTarget): { forward: (method: string, pat
       const sent = endToEnd(headers)
       delete sent.host
       sent['accept-encoding'] = 'identity'
-      sent['x-forwarded-for'] = [single(headers['x-forwarded-for']), from.ip].filter((part) => part !== undefined).join(', ')
+      sent['x-forwarded-for'] = [joined(headers['x-forwarded-for']), from.ip].filter((part) => part !== undefined).join(', ')
       if (from.host !== undefined) sent['x-forwarded-host'] = from.host
       sent['x-forwarded-proto'] = from.protocol
       try {
@@ -48,7 +48,7 @@ export function forwarder (target: ProxyTarget): { forward: (method: string, pat
 
 /** A message's end-to-end headers: without hop-by-hop ones, those Connection names, and the mock's controls. */
 function endToEnd (headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const named = new Set((single(headers.connection) ?? '').split(',').map((name) => name.trim().toLowerCase()))
+  const named = new Set((joined(headers.connection) ?? '').split(',').map((name) => name.trim().toLowerCase()))
   const kept: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name.startsWith('x-mock-')) continue
@@ -57,6 +57,7 @@ function endToEnd (headers: IncomingHttpHeaders | Record<string, string | string
   return kept
 }
 
-function single (value: string | string[] | undefined): string | undefined {
+/** A header's value as one line: a repeated header's values joined as HTTP joins them. */
+export function joined (value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value
 }

@@ -5,7 +5,7 @@ import { bodyOf } from '../routes/answered-by.js'
 import type { MockProxy } from './answer-from-backend.js'
 import { checkBasePath, checkNames, checkTarget } from '../verify/validate-options.js'
 import { forwarder } from './forward-request.js'
-import { ProxyTally } from './proxy-tally.js'
+import type { ProxyTally } from './proxy-tally.js'
 import { recordAnswer, type RecordOptions } from './record-answer.js'
 
 export interface ProxyOptions {
@@ -24,7 +24,7 @@ export interface ProxyOptions {
 const INVALID = 'UNDERSTUDY_PROXY_OPTION_INVALID'
 
 /** The proxy the operations forward through, and its connection pool's close. */
-export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSpec[], onWarning: (line: string) => void): MockProxy & { close: () => Promise<void> } {
+export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSpec[], tally: ProxyTally, onWarning: (line: string) => void): MockProxy & { close: () => Promise<void> } {
   const target = checkTarget(options.target, '--proxy', INVALID)
   checkNames('--base-path', 'spec', Object.keys(options.basePaths ?? {}), new Set(specs.map((spec) => spec.name)), INVALID)
   const { record } = options
@@ -36,7 +36,7 @@ export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSp
   }))
   return {
     fallback: options.fallback ?? false,
-    tally: new ProxyTally(),
+    tally,
     record: record === undefined
       ? undefined
       : (compiled, parts, answer) => {

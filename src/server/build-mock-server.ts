@@ -34,11 +34,16 @@ export type MockServer = FastifyInstance & { understudy: MockServerInfo }
 export async function buildMockServer (options: MockServerOptions = {}): Promise<MockServer> {
   const prepared = await prepareMock(options)
   const app = Fastify(fastifyOptions(options))
-  wireHttpServer(app.server, options.bodyLimit ?? DEFAULT_BODY_LIMIT)
+  wireHttpServer(app.server, options)
   return await mountMock(app, prepared, options, createMockStores(options))
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+/** With a logger, one line per answer (see registerAnswerLog) instead of Fastify's request logging. */
+function logsAnswers (options: MockServerOptions): boolean {
+  return options.logger !== undefined && options.logger !== false
+}
 
 /** How long a client may take to send a whole request (see `requestTimeoutMs`). */
 export function requestTimeoutOf (options: MockServerOptions): number {
@@ -56,7 +61,7 @@ export function httpOptions (options: MockServerOptions): ServerOptions {
 
 /** Fastify's options for a mock; `serverFactory`: the HTTP server is another's (`--watch`). */
 export function fastifyOptions (options: MockServerOptions, serverFactory?: FastifyServerFactory<Server>): FastifyHttpOptions<Server> {
-  const logs = options.logger !== undefined && options.logger !== false
+  const logs = logsAnswers(options)
   return {
     logger: options.logger ?? false,
     // One line per answer instead (see registerAnswerLog).
@@ -74,7 +79,8 @@ export function fastifyOptions (options: MockServerOptions, serverFactory?: Fast
 }
 
 /** What a mock's HTTP server answers before any request reaches Fastify. */
-export function wireHttpServer (server: Server, bodyLimit: number): void {
+export function wireHttpServer (server: Server, options: MockServerOptions): void {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
   // `Expect: 100-continue` (curl sends it for bodies over 1 KiB): a body over the limit is
   // refused before it is sent, so the client reads the 413 instead of failing its upload on
   // a closed connection (EPIPE); any other goes on as Node would.
@@ -99,8 +105,7 @@ export async function mountMock (app: FastifyInstance, prepared: PreparedMock, o
   // Fastify leaves GET bodies unread; a spec may declare one (Azure's topQueryStatistics), and an undeclared one is a 415.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true })
   guardRequest(app, options.allowedHosts ?? [])
-  const logs = options.logger !== undefined && options.logger !== false
-  const understudy = await registerMock(app, prepared, options, { ownsNotFound: true, logAnswers: logs }, stores)
+  const understudy = await registerMock(app, prepared, options, { ownsNotFound: true, logAnswers: logsAnswers(options) }, stores)
   if (options.onStopRequest !== undefined) registerStopRoute(app, options.onStopRequest)
   // Typed without Fastify's PromiseLike, which an async function would unwrap to a plain FastifyInstance.
   const server: MockServer = Object.assign(app, { understudy })

@@ -65,7 +65,7 @@ export async function watchMockServer (options: WatchOptions = {}): Promise<Watc
     version.handle(request, response)
   })
   server.on('clientError', answerClientError)
-  wireHttpServer(server, options.bodyLimit ?? 1024 * 1024)
+  wireHttpServer(server, options)
 
   const changed = new Set<string>()
   let timer: NodeJS.Timeout | undefined
