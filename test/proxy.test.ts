@@ -4,6 +4,7 @@ import { cp, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { buildMockServer, type MockServer } from '../dist/index.js'
+import understudy from '../dist/server/mock-plugin.js'
 import { watchMockServer } from '../dist/server/watch-mock-server.js'
 import { ROOT, runCli } from './helpers.js'
 
@@ -57,7 +58,7 @@ t.test("a conforming answer passes through as the backend sent it; the mock's co
   t.equal(seen[0]!.headers['x-mock-session'], undefined, 'the mock\'s controls are not sent on')
   t.equal(seen[0]!.headers['x-trace'], undefined, 'nor what Connection names')
   const [entry] = mock.understudy.requests({ limit: 1 })
-  t.strictSame({ operationId: entry!.operationId, status: entry!.status, session: entry!.session, scenario: entry!.scenario }, { operationId: 'listTodos', status: 200, session: 'alice', scenario: null }, 'journalled')
+  t.strictSame({ operationId: entry!.operationId, status: entry!.status, session: entry!.session, scenario: entry!.scenario, backend: entry!.backend }, { operationId: 'listTodos', status: 200, session: 'alice', scenario: null, backend: url }, 'journalled, as answered by the backend')
 })
 
 t.test('drift: the answer is reported in x-mock-response-violations, or, strict, replaced by the 500 problem', async (t) => {
@@ -102,6 +103,10 @@ t.test('a scenario header, Prefer or a session choice answers from the mock: an 
   const other = await mock.inject({ url: '/api/todos/3', headers: { 'x-mock-session': 'bob' } })
   t.strictSame(other.json(), { id: '3', title: 'Drifted', done: false }, 'what the set does not name still goes to the backend')
   t.strictSame(seen.map(({ url }) => url), ['/api/todos/3'])
+  t.strictSame(mock.understudy.requests({ session: 'bob' }).map(({ url, scenario, backend }) => ({ url, scenario, backend })), [
+    { url: '/api/todos/3', scenario: null, backend: url },
+    { url: '/api/todos', scenario: 'none', backend: undefined }
+  ], 'the journal tells which answered')
 })
 
 t.test('the missing half: without --fallback the backend\'s 404 is passed on (and reported); with it, the mock answers', async (t) => {
@@ -128,6 +133,36 @@ t.test('a backend that cannot be reached: a 502 problem, or with --fallback the 
   t.strictSame([mocked.statusCode, mocked.json()], [200, [{ id: 2, title: 'Water the plants', done: false }, { id: 1, title: 'Buy milk', done: true }]])
 })
 
+t.test('a backend too slow to answer, or to send its body: a 504 problem', async (t) => {
+  const server = Fastify()
+  server.get('/api/todos', async () => await new Promise(() => {}))
+  server.get('/api/todos/:id', async (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'application/json' })
+    reply.raw.write('{"id":')
+    return reply
+  })
+  await server.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => { server.server.closeAllConnections(); await server.close() })
+  const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`
+  const mock = await buildMockServer({ specs: [SPEC], fixtures: false, proxy: { target: url, timeoutMs: 100 } })
+  t.teardown(() => mock.close())
+  for (const [path, error] of [['/api/todos', 'Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)'], ['/api/todos/1', 'Body Timeout Error (UND_ERR_BODY_TIMEOUT)']]) {
+    const res = await mock.inject({ url: path })
+    t.equal(res.statusCode, 504, path)
+    t.strictSame(res.json(), { type: 'urn:understudy:error:gateway-timeout', title: 'Gateway timeout', status: 504, detail: `The backend did not answer in time: ${url}: ${error}.` }, path)
+  }
+})
+
+t.test('inside another Fastify app under a prefix: the backend is sent the path without it', async (t) => {
+  const { url, seen } = await backend(t)
+  const host = Fastify()
+  await host.register(understudy, { prefix: '/mocks', specs: [SPEC], fixtures: false, proxy: { target: url } })
+  t.teardown(() => host.close())
+  const res = await host.inject({ url: '/mocks/api/todos?page=1' })
+  t.strictSame([res.statusCode, res.body], [200, '[{"id":7,"title":"Real","done":false}]'])
+  t.equal(seen[0]!.url, '/api/todos?page=1')
+})
+
 t.test('--base-path: the backend mounts the spec elsewhere than its servers path', async (t) => {
   const { url, seen } = await backend(t, '/v2')
   const res = await (await proxyTo(t, url, { basePaths: { todos: '/v2' } })).inject({ url: '/api/todos' })
@@ -138,6 +173,7 @@ t.test('--base-path: the backend mounts the spec elsewhere than its servers path
 t.test('proxy options that cannot work are one line each', async (t) => {
   for (const [args, line] of [
     [['proxy', '--target', 'ftp://x', SPEC], "understudy: UNDERSTUDY_PROXY_OPTION_INVALID: A proxy option is invalid: --proxy: 'ftp://x' is not an http:// or https:// URL\n"],
+    [['proxy', '--target', 'http://me:secret@x', SPEC], "understudy: UNDERSTUDY_PROXY_OPTION_INVALID: A proxy option is invalid: --proxy: the URL has credentials in it (http://…@x); the backend is sent the app's own Authorization header\n"],
     [['serve', '--proxy', 'http://127.0.0.1:1', '--base-path', 'nosuch=/x', SPEC], "understudy: UNDERSTUDY_PROXY_OPTION_INVALID: A proxy option is invalid: --base-path: no spec 'nosuch' (specs: todos)\n"],
     [['serve', '--fallback', SPEC], 'understudy: UNDERSTUDY_PROXY_OPTION_INVALID: A proxy option is invalid: --fallback: only with a backend (serve --proxy <url>, or understudy proxy --target <url>)\n']
   ] as const) {

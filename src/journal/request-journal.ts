@@ -14,7 +14,10 @@ export interface JournalEntry {
   url: string
   /** The operation that answered; null when none matched (see `nearMisses`). */
   operationId: string | null
+  /** The mock's scenario that answered; null when none did (a refusal, or the backend). */
   scenario: string | null
+  /** With `--proxy`: the backend, when it answered (its answer checked, in `responseViolations`). */
+  backend?: string
   status: number
   durationMs: number
   /** As sent, with credentials and cookies redacted. */
@@ -43,6 +46,7 @@ export interface Recorded {
   url: string
   operationId: string | undefined
   scenario: string | undefined
+  backend: string | undefined
   status: number
   durationMs: number
   headers: IncomingHttpHeaders
@@ -140,6 +144,7 @@ function journalEntry (id: number, recorded: Recorded, { credentials, nearMisses
     violations: parsed(recorded.violations),
     responseViolations: parsed(recorded.responseViolations)
   }
+  if (recorded.backend !== undefined) entry.backend = recorded.backend
   if (recorded.operationId === undefined) entry.nearMisses = nearMisses(recorded.method, recorded.url)
   return entry
 }

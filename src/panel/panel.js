@@ -181,7 +181,8 @@ function journalRow (entry) {
   const row = el('tr', { class: 'entry', 'data-session': entry.session, 'data-id': entry.id, onclick: () => { detail.hidden = !detail.hidden } },
     el('td', {}, time(entry.time)), el('td', {}, entry.session), el('td', { class: 'request' }, `${entry.method} ${entry.url}`),
     el('td', {}, entry.operationId ?? (entry.nearMisses?.length > 0 ? `none (did you mean ${entry.nearMisses[0].operationId}?)` : 'none')),
-    el('td', {}, entry.scenario ?? ''), el('td', { class: `status s${String(entry.status)[0]}` }, String(entry.status)),
+    entry.backend === undefined ? el('td', {}, entry.scenario ?? '') : el('td', { class: 'source', title: entry.backend }, 'backend'),
+    el('td', { class: `status s${String(entry.status)[0]}` }, String(entry.status)),
     el('td', {}, entry.durationMs.toFixed(1)))
   return [row, detail]
 }

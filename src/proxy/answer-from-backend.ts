@@ -5,8 +5,11 @@ import { reportViolations, violationsHeader } from '../routes/report-violations.
 import type { ScenarioSet } from '../fixture/compile-scenario-sets.js'
 import type { Session } from '../session/session-store.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
-import { joined, type Forwarded } from './forward-request.js'
+import { answeredBy } from '../routes/answered-by.js'
+import type { CaseFailure } from '../verify/verify-report.js'
+import { joined, type Forwarded, type Unanswered } from './forward-request.js'
 import type { ProxyTally } from './proxy-tally.js'
+import { readBackendBody, type BackendBody } from './read-backend-body.js'
 import type { Answer } from './record-answer.js'
 
 /** A backend's answers that mean it has no such route yet: `--fallback` answers them from the mock. */
@@ -17,6 +20,10 @@ export interface MockProxy {
   forward: (method: string, path: string, request: FastifyRequest) => Promise<Forwarded>
   /** The path the backend serves a request at: the spec's mount replaced by its `--base-path`. */
   pathFor: (compiled: CompiledOperation, url: string) => string
+  /** What went wrong reading the backend's answer, as the proxy tells it. */
+  unanswered: (error: unknown) => Unanswered
+  /** The backend's URL, as the journal names it on the entries it answered. */
+  backend: string
   /** Answer from the mock when the backend has no such route or cannot be reached. */
   fallback: boolean
   /** Every answer through the proxy, for the summary on exit. */
@@ -41,43 +48,69 @@ export function wantsMock (compiled: CompiledOperation, request: FastifyRequest,
 /**
  * The backend's answer, checked: the request's violations in `x-mock-violations` (it is
  * sent on anyway, as the app sent it), the answer's in `x-mock-response-violations`, or,
- * strict, a 500 invalid-response problem instead. False: the mock answers (fallback). (Not
- * the reply: a FastifyReply is a thenable, which an async function would wait for.)
+ * strict, a 500 invalid-response problem instead. A checked body is read whole and passed
+ * on as the backend sent it (compressed too); an event stream, a binary or a very large
+ * body streams through, its status and headers checked. False: the mock answers
+ * (fallback). (Not the reply: a FastifyReply is a thenable, which an async function would
+ * wait for.)
  */
 export async function answerFromBackend (proxy: MockProxy, compiled: CompiledOperation, request: FastifyRequest, reply: FastifyReply, parts: RequestParts, strict: boolean): Promise<boolean> {
   const started = performance.now()
   const forwarded = await proxy.forward(request.method, proxy.pathFor(compiled, request.url), request)
-  if (!forwarded.ok) {
-    if (proxy.fallback) return false
-    void sendProblem(reply, forwarded.reason === 'timeout'
-      ? problem('gateway-timeout', `The backend did not answer in time: ${forwarded.message}.`)
-      : problem('bad-gateway', `The backend cannot be reached: ${forwarded.message}.`))
-    return true
+  if (!forwarded.ok) return proxy.fallback ? false : unanswered(reply, forwarded)
+  if (proxy.fallback && NOT_THERE.has(forwarded.status)) {
+    forwarded.body.resume()
+    return false
   }
-  if (proxy.fallback && NOT_THERE.has(forwarded.status)) return false
+  let body: BackendBody
+  try {
+    body = await readBackendBody(forwarded.body, forwarded.headers)
+  } catch (error) {
+    return unanswered(reply, proxy.unanswered(error))
+  }
+  answeredBy(request)!.backend = proxy.backend
   const requestViolations = reportViolations(compiled, parts)
   if (requestViolations.length > 0) reply.header('x-mock-violations', violationsHeader(requestViolations))
-  const contentType = forwarded.headers['content-type']
-  const failures = compiled.checkResponse()({
-    method: request.method,
-    expectedStatus: undefined,
-    scenario: undefined,
-    response: {
-      status: forwarded.status,
-      ...(typeof contentType === 'string' ? { contentType } : {}),
-      headers: Object.fromEntries(Object.entries(forwarded.headers).map(([name, value]) => [name, joined(value)!])),
-      body: forwarded.body.toString('utf8')
-    }
-  })
+  const failures = checkAnswer(compiled, request.method, forwarded, body)
   proxy.tally.add(compiled.operation.spec.name, compiled.operationId, { method: request.method, url: request.url }, forwarded.status, failures, performance.now() - started)
   if (failures.length > 0 && strict) {
+    if (!body.read) body.stream.destroy()
     void sendProblem(reply, problem('invalid-response', `The backend's ${forwarded.status} answer does not match ${compiled.operationId} in the spec: ${failures.length} violation${failures.length === 1 ? '' : 's'}.`, {
       operationId: compiled.operationId, source: 'backend', response: String(forwarded.status), errors: failures
     }))
     return true
   }
   if (failures.length > 0) reply.header('x-mock-response-violations', violationsHeader(failures))
-  else proxy.record?.(compiled, parts, forwarded)
-  void reply.code(forwarded.status).headers(forwarded.headers).send(forwarded.body)
+  else if (body.read && body.decoded !== undefined) proxy.record?.(compiled, parts, { status: forwarded.status, headers: forwarded.headers, body: body.decoded })
+  void reply.code(forwarded.status).headers(forwarded.headers).send(body.read ? body.sent : body.stream)
   return true
+}
+
+/** The 502 or 504 problem: the backend could not be reached, or did not answer in time. */
+function unanswered (reply: FastifyReply, { reason, message }: Unanswered): true {
+  void sendProblem(reply, reason === 'timeout'
+    ? problem('gateway-timeout', `The backend did not answer in time: ${message}.`)
+    : problem('bad-gateway', `The backend cannot be reached: ${message}.`))
+  return true
+}
+
+/** The answer against the spec: its body decoded, when it was read; a body that cannot be decoded is a violation of its own. */
+function checkAnswer (compiled: CompiledOperation, method: string, forwarded: Forwarded & { ok: true }, body: BackendBody): CaseFailure[] {
+  const contentType = forwarded.headers['content-type']
+  const failures = compiled.checkResponse()({
+    method,
+    expectedStatus: undefined,
+    scenario: undefined,
+    bodyRead: body.read && body.decoded !== undefined,
+    response: {
+      status: forwarded.status,
+      ...(typeof contentType === 'string' ? { contentType } : {}),
+      headers: Object.fromEntries(Object.entries(forwarded.headers).map(([name, value]) => [name, joined(value)!])),
+      body: body.read && body.decoded !== undefined ? body.decoded.toString('utf8') : ''
+    }
+  })
+  if (body.read && body.decoded === undefined) {
+    failures.push({ kind: 'body-unparsable', message: `the ${forwarded.status} body cannot be decoded (${body.undecodable})`, expected: `a body in ${joined(forwarded.headers['content-encoding'])}`, actual: `${body.sent.length} bytes that are not` })
+  }
+  return failures
 }

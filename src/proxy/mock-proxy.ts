@@ -23,18 +23,23 @@ export interface ProxyOptions {
 
 const INVALID = 'UNDERSTUDY_PROXY_OPTION_INVALID'
 
-/** The proxy the operations forward through, and its connection pool's close. */
-export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSpec[], tally: ProxyTally, onWarning: (line: string) => void): MockProxy & { close: () => Promise<void> } {
+/**
+ * The proxy the operations forward through, and its connection pool's close. `prefix`: the
+ * plugin's, which the backend does not serve under.
+ */
+export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSpec[], context: { tally: ProxyTally, prefix: string, onWarning: (line: string) => void }): MockProxy & { close: () => Promise<void> } {
+  const { tally, prefix, onWarning } = context
   const target = checkTarget(options.target, '--proxy', INVALID)
   checkNames('--base-path', 'spec', Object.keys(options.basePaths ?? {}), new Set(specs.map((spec) => spec.name)), INVALID)
   const { record } = options
-  const { forward, close } = forwarder({ url: new URL(target), timeoutMs: options.timeoutMs ?? 30_000 })
+  const { forward, unanswered, close } = forwarder({ url: new URL(target), timeoutMs: options.timeoutMs ?? 30_000 })
   const mounts = new Map(specs.map((spec) => {
     const mount = mountOf(spec.document)
     const to = options.basePaths?.[spec.name]
     return [spec.name, { mount: mount === '/' ? '' : mount, to: to === undefined ? undefined : checkBasePath(spec.name, to, INVALID) }]
   }))
   return {
+    backend: target,
     fallback: options.fallback ?? false,
     tally,
     record: record === undefined
@@ -46,8 +51,10 @@ export function createMockProxy (options: ProxyOptions, specs: readonly LoadedSp
         },
     pathFor: (compiled, url) => {
       const { mount, to } = mounts.get(compiled.operation.spec.name)!
-      return to === undefined ? url : `${to}${url.slice(mount.length)}`
+      const path = url.slice(prefix.length)
+      return to === undefined ? path : `${to}${path.slice(mount.length)}`
     },
+    unanswered,
     forward: async (method: string, path: string, request: FastifyRequest) =>
       await forward(method, path, request.headers, bodyOf(request), { ip: request.ip, host: request.headers.host, protocol: request.protocol }),
     close

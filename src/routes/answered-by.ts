@@ -5,6 +5,8 @@ export interface AnswerNote {
   operationId: string
   /** Once the mock headers are read. */
   session: string | undefined
+  /** The backend that answered (`--proxy`), when one did. */
+  backend?: string
 }
 
 const notes = new WeakMap<FastifyRequest, AnswerNote>()

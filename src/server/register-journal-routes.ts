@@ -33,6 +33,7 @@ export function registerJournalRoutes (app: FastifyInstance, journal: RequestJou
         url: request.url,
         operationId: note?.operationId,
         scenario: reply.getHeader('x-mock-scenario') as string | undefined,
+        backend: note?.backend,
         status: reply.statusCode,
         durationMs: reply.elapsedTime,
         headers: request.headers,

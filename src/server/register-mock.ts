@@ -62,7 +62,9 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   coverage.measure(async () => await operations.compileAll())
   const indexed = operations.list.map(({ operation }) => operation)
   journal.readWith(credentialHeaders(apiKeyHeaders(specs)), nearMissFinder(indexed, specs.map(({ document }) => mountOf(document))))
-  const proxy = options.proxy === undefined ? undefined : createMockProxy(options.proxy, specs, stores.proxied, options.onWarning ?? ((line) => { process.stderr.write(`${line}\n`) }))
+  const proxy = options.proxy === undefined ? undefined : createMockProxy(options.proxy, specs, {
+    tally: stores.proxied, prefix: app.prefix, onWarning: options.onWarning ?? ((line) => { process.stderr.write(`${line}\n`) })
+  })
   if (proxy !== undefined) app.addHook('onClose', async () => { await proxy.close() })
   const info: MockServerInfo = {
     specs: specs.map(({ name, file, document }) => ({ name, file, mount: mountOf(document) })),

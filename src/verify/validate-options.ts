@@ -20,7 +20,8 @@ export function checkTarget (target: string, option = '--target', code?: OptionE
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw optionError(option, `'${target}' is not an http:// or https:// URL`, code)
   if (url.username !== '' || url.password !== '') {
     // Never echoed: the URL holds a password. fetch refuses such URLs anyway.
-    throw optionError(option, `the URL has credentials in it (${url.protocol}//…@${url.host}); send them with --header 'Authorization: Basic …' instead`)
+    const instead = code === 'UNDERSTUDY_PROXY_OPTION_INVALID' ? "the backend is sent the app's own Authorization header" : "send them with --header 'Authorization: Basic …' instead"
+    throw optionError(option, `the URL has credentials in it (${url.protocol}//…@${url.host}); ${instead}`, code)
   }
   if (url.search !== '' || url.hash !== '') throw optionError(option, `'${target}' has a query or fragment; give the base URL only`, code)
   return target.replace(/\/+$/, '')
