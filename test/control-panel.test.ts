@@ -157,3 +157,41 @@ t.test('in Chromium: a newcomer drives the app from the panel', { skip: noBrowse
     t.strictSame(neverServed.filter((item) => item!.startsWith('cancelScheduledPost')), ['cancelScheduledPost 400 (scenarios: invalidRequest)', 'cancelScheduledPost 403 (scenarios: forbidden)', 'cancelScheduledPost 404 (scenarios: notFound, missingPost)'])
   })
 })
+
+t.test('in Chromium: on a half-built backend, each contract break shows up as it happens, and an error state is one click', { skip: noBrowser() }, async (t) => {
+  const backend = Fastify()
+  backend.get('/api/todos', async (_request, reply) => reply.type('application/json').send('[{"id":7,"title":"Real","done":false}]'))
+  backend.get('/api/todos/:id', async (request) => ({ id: (request.params as { id: string }).id, title: 'Drifted', done: false }))
+  await backend.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(() => backend.close())
+  const backendUrl = `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`
+  const mock = await buildMock(t, { specs: [`${ROOT}templates/init/specs/todos.yaml`], fixtures: `${ROOT}templates/init/fixtures`, proxy: { target: backendUrl, fallback: true } })
+  await mock.listen({ port: 0, host: '127.0.0.1' })
+  const mockUrl = `http://localhost:${(mock.server.address() as AddressInfo).port}`
+  const browser = await launchBrowser(t)
+  const panel = await browser.newPage()
+  await panel.goto(`${mockUrl}/__mock/`)
+  await panel.waitForSelector('body[data-ready="true"]')
+  const app = await browser.newPage()
+  await app.goto(await appOrigin(t))
+  const call = async (method: string, path: string): Promise<number> => await app.evaluate(async (url, method) => {
+    const response = await fetch(url, { method, credentials: 'include', headers: { 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{"title":"New"}' } : {}) })
+    return response.status
+  }, `${mockUrl}${path}`, method)
+
+  t.strictSame([await call('GET', '/api/todos'), await call('GET', '/api/todos/5'), await call('POST', '/api/todos')], [200, 200, 201])
+  await panel.bringToFront()
+  await panel.waitForFunction(() => document.querySelectorAll('#journal tbody tr.entry').length === 3, { timeout: 10_000 })
+  const rows = await panel.$$eval('#journal tbody tr.entry', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(2, 6).map((td) => td.textContent ?? '')))
+  t.strictSame(rows, [
+    ['POST /api/todos', 'createTodo', 'example', '201'],
+    ['GET /api/todos/5', 'getTodo', 'backend', '200 answer breaks the spec (1)'],
+    ['GET /api/todos', 'listTodos', 'backend', '200']
+  ], 'the real half, its drift marked; the missing half from the mock')
+  t.equal(await panel.$eval('#journal .broke', (mark) => mark.getAttribute('title')), 'the 200 application/json body does not match its schema at /id: must be integer')
+
+  await panel.click('details[data-operation="getTodo"] summary')
+  await panel.click('details[data-operation="getTodo"] input[value="missing"]')
+  await panel.waitForFunction(() => document.querySelector('details[data-operation="getTodo"] .chosen')?.textContent === '→ missing', { timeout: 10_000 })
+  t.equal(await call('GET', '/api/todos/5'), 404, 'the error state, forced on the real backend from the panel')
+})

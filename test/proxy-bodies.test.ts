@@ -35,9 +35,13 @@ async function backend (t: Test): Promise<{ url: string, seen: Array<Record<stri
       case '3': return compressed(reply, 'gzip', Buffer.from('not gzip at all'))
       case '4': return reply.header('x-request-id', 'r4').type('application/json').send(HUGE)
       case '5': return reply.header('x-request-id', 'r5').type('application/json').send(Readable.from([HUGE.subarray(0, 10_000_000), HUGE.subarray(10_000_000)]))
+      case '6': return reply.header('x-request-id', 'r6').type('application/json').send('{"id":6,')
       default: return reply.type('application/json').send('{"id":9,"rows":[]}')
     }
   })
+  server.delete('/v1/reports/:id', async (request, reply) => (request.params as { id: string }).id === '1'
+    ? reply.code(202).type('text/plain').send('scheduled')
+    : reply.code(204).send())
   server.get('/v1/reports/:id/pdf', async (_request, reply) => reply.type('application/pdf').send(Buffer.from('%PDF-1.7 \u0000\u00ff binary')))
   server.get('/v1/events', async (_request, reply) => reply.type('text/event-stream').send(events))
   await server.listen({ port: 0, host: '127.0.0.1' })
@@ -137,6 +141,9 @@ t.test('binary bodies and bodies over 16 MiB pass through byte for byte, unread:
 
 t.test('a binary answer of an undocumented media type is still caught by its Content-Type', async (t) => {
   const server = Fastify()
+  server.delete('/v1/reports/:id', async (request, reply) => (request.params as { id: string }).id === '1'
+    ? reply.code(202).type('text/plain').send('scheduled')
+    : reply.code(204).send())
   server.get('/v1/reports/:id/pdf', async (_request, reply) => reply.type('image/png').send(Buffer.from([0x89, 0x50, 0x4e, 0x47])))
   await server.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => server.close())
@@ -144,4 +151,22 @@ t.test('a binary answer of an undocumented media type is still caught by its Con
   const res = await mock.inject({ url: '/v1/reports/1/pdf' })
   t.strictSame(res.rawPayload, Buffer.from([0x89, 0x50, 0x4e, 0x47]))
   t.strictSame(violationsOf(res.headers), [{ kind: 'content-type-undeclared', message: 'Content-Type image/png is not declared for the 200 response', expected: 'application/pdf', actual: 'image/png' }])
+})
+
+t.test('each way an answer breaks the spec is reported as verify reports it', async (t) => {
+  const { url } = await backend(t)
+  const mock = await proxyTo(t, url)
+  const notJson = (() => { try { return JSON.parse('{"id":6,') as never } catch (error) { return (error as Error).message } })()
+  const cases: Array<[{ method?: 'GET' | 'DELETE', url: string }, unknown]> = [
+    [{ url: '/v1/reports/9' }, [{ kind: 'header-missing', message: 'the 200 response has no X-Request-Id header (required)', expected: 'header X-Request-Id', actual: 'absent' }]],
+    [{ url: '/v1/reports/6' }, [{ kind: 'body-unparsable', message: `the 200 application/json body is not JSON: ${notJson}`, expected: 'JSON', actual: '{"id":6,' }]],
+    [{ url: '/v1/reports/2' }, [{ kind: 'body-invalid', message: 'the 200 application/json body does not match its schema at /rows: must be array', expected: 'type array', actual: '"none" (string)' }]],
+    [{ method: 'DELETE', url: '/v1/reports/1' }, [{ kind: 'body-undocumented', message: 'the 202 response documents no body, but one came', expected: 'no body', actual: 'scheduled' }]],
+    [{ method: 'DELETE', url: '/v1/reports/2' }, [{ kind: 'status-undocumented', message: 'status 204 is not documented for deleteReport', expected: '202', actual: '204' }]],
+    [{ url: '/v1/reports/1/pdf' }, undefined]
+  ]
+  for (const [request, violations] of cases) {
+    const res = await mock.inject(request)
+    t.strictSame(violationsOf(res.headers), violations, `${request.method ?? 'GET'} ${request.url}`)
+  }
 })

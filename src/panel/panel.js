@@ -182,9 +182,16 @@ function journalRow (entry) {
     el('td', {}, time(entry.time)), el('td', {}, entry.session), el('td', { class: 'request' }, `${entry.method} ${entry.url}`),
     el('td', {}, entry.operationId ?? (entry.nearMisses?.length > 0 ? `none (did you mean ${entry.nearMisses[0].operationId}?)` : 'none')),
     entry.backend === undefined ? el('td', {}, entry.scenario ?? '') : el('td', { class: 'source', title: entry.backend }, 'backend'),
-    el('td', { class: `status s${String(entry.status)[0]}` }, String(entry.status)),
+    el('td', { class: `status s${String(entry.status)[0]}` }, String(entry.status),
+      broke('request', entry.violations), broke('answer', entry.responseViolations)),
     el('td', {}, entry.durationMs.toFixed(1)))
   return [row, detail]
+}
+
+/** A mark on a row whose request or answer breaks the spec; its messages on hover, in full in the row's detail. */
+function broke (what, violations) {
+  if (violations.length === 0) return undefined
+  return el('span', { class: 'broke', title: violations.map(({ message }) => message).join('\n') }, ` ${what} breaks the spec (${violations.length})`)
 }
 
 async function pollJournal () {
