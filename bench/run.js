@@ -1,10 +1,10 @@
 // Throughput of understudy against a hand-written Fastify route doing the same work.
 // Usage: npm run bench (builds first). Env: BENCH_DURATION (s, default 10),
 // BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 3).
-import { execFileSync, spawn } from 'node:child_process'
-import { availableParallelism, cpus } from 'node:os'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { machineBusy, onServerCore, percent, pinning, positive } from './harness.js'
 
 const DURATION = positive('BENCH_DURATION', 10)
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50)
@@ -15,28 +15,8 @@ const PATH = '/api/v1/posts/497f6eca-6276-4993-bfeb-53cbbbba6f08/cancel'
 const HEADERS = { authorization: 'Bearer bench-key' }
 const SERVE = fileURLToPath(new URL('./serve.js', import.meta.url))
 
-function positive (name, fallback) {
-  const value = Number(process.env[name] ?? fallback)
-  if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${process.env[name]}`)
-  return value
-}
-
-/** Servers on CPU 0, load generator on CPU 1: otherwise they steal each other's core. */
-function pinning () {
-  if (availableParallelism() < 2) return { pinned: false, why: 'fewer than 2 CPUs' }
-  try {
-    // -a: every thread of this process (libuv pool, V8 helpers), not just the main one.
-    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' })
-    return { pinned: true }
-  } catch {
-    return { pinned: false, why: 'taskset not available' }
-  }
-}
-
 function startServer (kind, pinned) {
-  const [command, args] = pinned
-    ? ['taskset', ['-c', '0', process.execPath, SERVE, kind]]
-    : [process.execPath, [SERVE, kind]]
+  const [command, args] = onServerCore(pinned, process.execPath, [SERVE, kind])
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   children.push(child)
   return new Promise((resolve, reject) => {
@@ -77,11 +57,6 @@ function cpuOf (child) {
   })
 }
 
-/** Busy CPU time of the whole machine in µs, to spot other processes competing for the cores. */
-function machineBusy () {
-  return cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0) * 1000
-}
-
 async function load ({ url, child }, duration) {
   const [server0, loader0, machine0] = [await cpuOf(child), process.cpuUsage(), machineBusy()]
   const started = performance.now()
@@ -97,8 +72,6 @@ async function load ({ url, child }, duration) {
   }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, serverCpu, loaderCpu, otherCpu }
 }
-
-const percent = (share) => `${(share * 100).toFixed(0)}%`
 
 async function main () {
   const { pinned, why } = pinning()

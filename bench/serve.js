@@ -1,14 +1,18 @@
-// Child process for run.js: `node bench/serve.js <mock|baseline>` listens on a free port
-// and reports it over IPC, so the servers never share an event loop with autocannon.
+// Child process for run.js and store.js: `node bench/serve.js <mock|baseline|fixtures [redis-url]>`
+// listens on a free port and reports it over IPC, so the servers never share an event loop
+// with autocannon. `fixtures`: the shipped specs and fixtures (stateful), in memory or in Redis.
 import { fileURLToPath } from 'node:url'
 import { buildMockServer } from '../dist/index.js'
 import { buildBaseline } from './baseline-server.js'
 
-const kind = process.argv[2]
+const [kind, store] = process.argv.slice(2)
+const specs = [fileURLToPath(new URL('../specs', import.meta.url))]
 const app = kind === 'mock'
-  ? await buildMockServer({ specs: [fileURLToPath(new URL('../specs', import.meta.url))], fixtures: false })
-  : kind === 'baseline' ? buildBaseline() : undefined
-if (app === undefined) throw new Error(`usage: serve.js <mock|baseline>, got ${kind}`)
+  ? await buildMockServer({ specs, fixtures: false })
+  : kind === 'fixtures'
+    ? await buildMockServer({ specs, fixtures: fileURLToPath(new URL('../fixtures', import.meta.url)), ...(store === undefined ? {} : { store: { url: store } }) })
+    : kind === 'baseline' ? buildBaseline() : undefined
+if (app === undefined) throw new Error(`usage: serve.js <mock|baseline|fixtures [redis-url]>, got ${kind}`)
 
 await app.listen({ port: 0, host: '127.0.0.1' })
 process.send({ port: app.server.address().port })

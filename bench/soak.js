@@ -4,13 +4,13 @@
 // Exit code: 0 when nothing unexpected happened and RSS held, 1 otherwise, 2 if the run failed.
 // Before the clock starts, session state is filled to its bound (100,000 entries), so the
 // soak measures the mock at its memory ceiling, and RSS is compared at the ceiling.
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
-import { availableParallelism } from 'node:os'
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { freePort, onServerCore, pinning, positive } from './harness.js'
 
 const DURATION = positive('SOAK_DURATION', 600)
 const CONNECTIONS = positive('SOAK_CONNECTIONS', 50)
@@ -25,12 +25,6 @@ const RSS_EVERY = 1
 const RSS_WINDOW = 60
 const STATE_ENTRIES = 100_000
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-
-function positive (name, fallback) {
-  const value = Number(process.env[name] ?? fallback)
-  if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${process.env[name]}`)
-  return value
-}
 
 const POSTMANTIS = (id) => `/api/v1/posts/${id}/cancel`
 const CRAFTER = '/studio/api/1/services/api/1/publish/cancel-publish-requests.json'
@@ -125,26 +119,6 @@ async function driveFaults (port, until, tally) {
   await Promise.all([lane(0), lane(1)])
 }
 
-async function freePort () {
-  return await new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** The server on CPU 0, this process (autocannon) on CPU 1, when the machine has both. */
-function pinned () {
-  if (availableParallelism() < 2) return false
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
 function rssMiB (pid) {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return match === null ? NaN : Number(match[1]) / 1024
@@ -181,9 +155,9 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 async function main () {
   const port = await freePort()
-  const onTwo = pinned()
+  const onTwo = pinning().pinned
   const serve = [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), 'serve', 'specs', '--fixtures', 'fixtures', '--port', String(port)]
-  const child = onTwo ? spawn('taskset', ['-c', '0', process.execPath, ...serve], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, serve, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(...onServerCore(onTwo, process.execPath, serve), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk) => { stderr += chunk })
   process.on('exit', () => child.kill())

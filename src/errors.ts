@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   UNDERSTUDY_COVERAGE_REPORT_UNWRITABLE: 'The coverage report cannot be written there',
   UNDERSTUDY_VERIFY_OPTION_INVALID: 'A verify option is invalid',
   UNDERSTUDY_PROXY_OPTION_INVALID: 'A proxy option is invalid',
+  UNDERSTUDY_STORE_OPTION_INVALID: 'A store option is invalid',
+  UNDERSTUDY_STORE_UNAVAILABLE: 'The store cannot be reached',
   UNDERSTUDY_INIT_EXISTS: 'The project has a mock already',
   UNDERSTUDY_STOP_FAILED: 'The mock could not be stopped',
   UNDERSTUDY_LISTEN_FAILED: 'The server cannot listen there',

@@ -1,33 +1,10 @@
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import t from 'tap'
 import { progressLine } from '../dist/cli/progress-line.js'
 import { runCli as runProgram } from '../dist/cli/program.js'
-import { CLI, ROOT, SPECS, runCli, testSpec } from './helpers.js'
-
-const ADDRESS = /on (http:\/\/127\.0\.0\.1:\d+)/
-
-/** Waits until `output()` names the address the server listens on. */
-async function listening (output: () => string, exited: () => boolean): Promise<string> {
-  const deadline = Date.now() + 20000
-  while (!ADDRESS.test(output())) {
-    if (exited() || Date.now() > deadline) throw new Error(`the CLI did not start:\n${output()}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return ADDRESS.exec(output())![1]!
-}
-
-/** Starts the built `understudy serve` as a process of its own on a free port. */
-async function spawnServe (t: { teardown: (fn: () => void) => void }, args: string[]): Promise<{ address: string, child: ReturnType<typeof spawn>, output: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  return { address: await listening(() => output, () => child.exitCode !== null), child, output: () => output }
-}
+import { SPECS, listening, runCli, spawnServe, testSpec } from './helpers.js'
 
 /** Runs `understudy serve` in this process on a free port; `stop()` asks it to stop (`POST /__mock/stop`) and resolves with its exit code. */
 async function serve (t: { teardown: (fn: () => Promise<unknown>) => void }, args: string[], terminalColumns?: number): Promise<{ address: string, output: () => string, stop: () => Promise<number> }> {

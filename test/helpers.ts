@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runCli as runProgram } from '../dist/cli/program.js'
@@ -53,4 +54,26 @@ export function invalidRequest (operationId: string, errors: object[]): object {
 /** The mock's 415 problem for a body of a type the operation does not take (`supported`: what it does). */
 export function unsupportedMediaType (detail: string, supported: string[]): object {
   return { type: 'urn:understudy:error:unsupported-media-type', title: 'Unsupported media type', status: 415, detail, supported }
+}
+
+const ADDRESS = /on (http:\/\/127\.0\.0\.1:\d+)/
+
+/** Waits until `output()` names the address the server listens on. */
+export async function listening (output: () => string, exited: () => boolean): Promise<string> {
+  const deadline = Date.now() + 20000
+  while (!ADDRESS.test(output())) {
+    if (exited() || Date.now() > deadline) throw new Error(`the CLI did not start:\n${output()}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return ADDRESS.exec(output())![1]!
+}
+
+/** Starts the built `understudy serve` as a process of its own on a free port. */
+export async function spawnServe (t: { teardown: (fn: () => void) => void }, args: string[]): Promise<{ address: string, child: ReturnType<typeof spawn>, output: () => string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  return { address: await listening(() => output, () => child.exitCode !== null), child, output: () => output }
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyServerOptions } from 'fastify'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
+import { shownStore } from '../store/shown-store.js'
 import { UnderstudyError } from '../errors.js'
 import { buildMockServer, type MockServerOptions } from '../server/build-mock-server.js'
 import { watchMockServer, type ReloadEvent } from '../server/watch-mock-server.js'
@@ -29,6 +30,9 @@ export interface ServeOptions {
   watch: boolean
   list: boolean
   maxSessions: number
+  /** `--store redis://…`: shared with every replica. */
+  store: string | undefined
+  storePrefix: string
   journalSize: number
   maxDelay: number
   strict: boolean
@@ -109,6 +113,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     compile: options.eager ? 'eager' : 'lazy',
     onWarning: (line) => { io.stderr(`${line}\n`) },
     maxSessions: options.maxSessions,
+    ...(options.store === undefined ? {} : { store: { url: options.store, prefix: options.storePrefix } }),
     journalSize: options.journalSize,
     maxDelayMs: options.maxDelay,
     strict: options.strict || options.errors,
@@ -141,6 +146,8 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     ...(options.list || operations.length <= LISTED_OPERATIONS ? operationLines(operations) : [`  (${operations.length} operations: --list prints them, ${address}/__mock/operations has them)`]),
     `  control panel: ${address}/__mock/, docs: ${address}/__mock/docs`,
     ...(options.watch ? ['  watching the specs, fixtures and scenario sets: a change reloads them'] : []),
+    // Connected by now: the URL parsed.
+    ...(options.store === undefined ? [] : [`  sessions, state, journal and coverage in ${shownStore(new URL(options.store))}, keys under ${options.storePrefix}`]),
     ''
   ].join('\n'))
   const signals = ['SIGINT', 'SIGTERM'] as const

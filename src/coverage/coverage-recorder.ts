@@ -1,9 +1,9 @@
 import type { CompiledOperation } from '../routes/compile-operation.js'
 
 /** Distinct (session, operation, status, scenario) entries kept; past this, new ones are counted as dropped. */
-const MAX_ENTRIES = 100_000
+export const MAX_COVERAGE_ENTRIES = 100_000
 
-interface Entry {
+export interface CoverageEntry {
   session: string
   operationId: string
   statusKey: string
@@ -43,19 +43,26 @@ export interface CoverageReport {
 export class CoverageRecorder {
   /** Every operation compiled: coverage counts every scenario of every operation. */
   #operations: () => Promise<readonly CompiledOperation[]> = async () => []
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries = new Map<string, CoverageEntry>()
   #dropped = 0
+  #shared: ((key: string) => void) | undefined
 
   /** The operations served now, which a report counts (after a reload, what was served of the vanished ones is left out). */
   measure (operations: () => Promise<readonly CompiledOperation[]>): void {
     this.#operations = operations
   }
 
+  /** Every answer recorded is handed on too (to a store replicas share), as its entry's key. */
+  share (shared: (key: string) => void): void {
+    this.#shared = shared
+  }
+
   record (session: string, operationId: string, statusKey: string, scenario: string): void {
-    const key = `${session}\n${operationId}\n${statusKey}\n${scenario}`
+    const key = coverageKey(session, operationId, statusKey, scenario)
+    this.#shared?.(key)
     const entry = this.#entries.get(key)
     if (entry !== undefined) entry.count++
-    else if (this.#entries.size < MAX_ENTRIES) this.#entries.set(key, { session, operationId, statusKey, scenario, count: 1 })
+    else if (this.#entries.size < MAX_COVERAGE_ENTRIES) this.#entries.set(key, { session, operationId, statusKey, scenario, count: 1 })
     else this.#dropped++
   }
 
@@ -67,10 +74,11 @@ export class CoverageRecorder {
     if (session === undefined) this.#dropped = 0
   }
 
-  async report (session?: string): Promise<CoverageReport> {
+  /** What was served, of the operations served now: here, or, given them, of `entries` (a shared store's). */
+  async report (session?: string, entries: Iterable<CoverageEntry> = this.#entries.values(), dropped = this.#dropped): Promise<CoverageReport> {
     const operations = await this.#operations()
-    const bySlot = new Map<string, Entry[]>()
-    for (const entry of this.#entries.values()) {
+    const bySlot = new Map<string, CoverageEntry[]>()
+    for (const entry of entries) {
       if (session !== undefined && entry.session !== session) continue
       const slot = `${entry.operationId}\n${entry.statusKey}\n${entry.scenario}`
       const entries = bySlot.get(slot)
@@ -83,7 +91,7 @@ export class CoverageRecorder {
       scenarios: { documented: 0, served: 0, percent: 0 },
       served: [],
       neverServed: { responses: [], scenarios: [] },
-      dropped: this.#dropped
+      dropped
     }
     for (const { operation, operationId, scenarios } of operations) {
       const spec = operation.spec.name
@@ -109,6 +117,16 @@ export class CoverageRecorder {
     report.scenarios.percent = percent(report.scenarios)
     return report
   }
+}
+
+/** An entry's key: its session, operation and status, then its scenario (the one part a newline might be in). */
+export function coverageKey (session: string, operationId: string, statusKey: string, scenario: string): string {
+  return `${session}\n${operationId}\n${statusKey}\n${scenario}`
+}
+
+export function entryOf (key: string, count: number): CoverageEntry {
+  const [session = '', operationId = '', statusKey = '', ...scenario] = key.split('\n')
+  return { session, operationId, statusKey, scenario: scenario.join('\n'), count }
 }
 
 function percent ({ documented, served }: CoverageShare): number {

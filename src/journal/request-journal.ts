@@ -78,6 +78,7 @@ export class RequestJournal {
   #next = 1
   #start = 0
   #reader: Reader = { credentials: credentialHeaders([]), nearMisses: () => [] }
+  #shared: ((recorded: Recorded, reader: Reader) => void) | undefined
 
   constructor (readonly size: number) {}
 
@@ -89,8 +90,14 @@ export class RequestJournal {
     this.#reader = { credentials, nearMisses }
   }
 
+  /** Every request recorded is handed on too (to a store replicas share), with how to read it. */
+  share (shared: (recorded: Recorded, reader: Reader) => void): void {
+    this.#shared = shared
+  }
+
   record (recorded: Recorded): void {
     if (this.size === 0) return
+    this.#shared?.(recorded, this.#reader)
     const entry = { id: this.#next++, recorded, reader: this.#reader }
     if (this.#ring.length < this.size) this.#ring.push(entry)
     else {
@@ -118,12 +125,12 @@ export class RequestJournal {
   }
 }
 
-interface Reader {
+export interface Reader {
   credentials: ReadonlySet<string>
   nearMisses: (method: string, url: string) => NearMiss[]
 }
 
-function journalEntry (id: number, recorded: Recorded, { credentials, nearMisses }: Reader): JournalEntry {
+export function journalEntry (id: number, recorded: Recorded, { credentials, nearMisses }: Reader): JournalEntry {
   const headers: Record<string, string | string[]> = {}
   for (const [name, value] of Object.entries(recorded.headers)) {
     if (value !== undefined) headers[name] = credentials.has(name) ? REDACTED : value

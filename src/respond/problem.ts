@@ -23,6 +23,7 @@ export const PROBLEMS = {
   'invalid-operation': { status: 500, title: 'Operation cannot be mocked' },
   'not-implemented': { status: 501, title: 'Not implemented' },
   'bad-gateway': { status: 502, title: 'Bad gateway' },
+  'store-unavailable': { status: 503, title: 'Store unavailable' },
   'gateway-timeout': { status: 504, title: 'Gateway timeout' },
   'http-version-not-supported': { status: 505, title: 'HTTP version not supported' }
 } as const

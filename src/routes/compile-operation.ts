@@ -7,7 +7,7 @@ import type { IndexedOperation } from '../openapi/index-operations.js'
 import { prepareResponses, type PreparedResponse } from '../respond/prepare-responses.js'
 import { collectScenarios, fixtureScenario, pickDefaultScenario, qualifiedName, type Scenario } from '../scenario/collect-scenarios.js'
 import type { ScenarioTable } from '../scenario/select-scenario.js'
-import { compileRequestValidator, type RequestValidator } from '../validate/compile-request-validator.js'
+import { compileRequestValidator, type RequestParts, type RequestValidator } from '../validate/compile-request-validator.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
 import { compileSecurityCheck, needsCookies, type SecurityCheck } from '../validate/compile-security-check.js'
 
@@ -22,6 +22,15 @@ export interface CompiledOperation extends ScenarioTable {
   unauthorizedResponse: PreparedResponse | undefined
   /** The check of a real backend's answer against the spec (`--proxy`). */
   checkResponse: () => ResponseCheck
+  /** What of a session's state its fixtures read: a shared store (`--store`) fetches it before choosing. Undefined: nothing. */
+  stateReads: StateReads | undefined
+}
+
+export interface StateReads {
+  /** The state keys the fixtures' `when.state` read for this request. */
+  keys: (parts: RequestParts) => string[]
+  /** Some answer reads `{{counter}}`. */
+  counter: boolean
 }
 
 /**
@@ -78,6 +87,9 @@ export async function compileOperation (
     }
   }
   const byStatus = (key: string): PreparedResponse | undefined => responses.find((response) => response.statusKey === key)
+  const behaviours = scenarios.flatMap((scenario) => scenario.fixture === undefined ? [] : [scenario.fixture])
+  const stateKeys = behaviours.flatMap((behaviour) => behaviour.stateKeys)
+  const counter = behaviours.some((behaviour) => behaviour.readsCounter)
   return {
     operation,
     operationId: operation.operationId,
@@ -93,7 +105,8 @@ export async function compileOperation (
     invalidRequestResponse: byStatus('400') ?? byStatus('422'),
     unauthorizedResponse: byStatus('401'),
     // Only a proxy checks answers it did not make (as verify does): compiled on its first use.
-    checkResponse: once(() => compileResponseCheck(operation, compiler))
+    checkResponse: once(() => compileResponseCheck(operation, compiler)),
+    stateReads: stateKeys.length === 0 && !counter ? undefined : { keys: (parts) => stateKeys.map((key) => key(parts)), counter }
   }
 }
 

@@ -19,6 +19,7 @@ import { noteOperation } from './answered-by.js'
 import { undecodableQuery } from '../validate/undecodable-query.js'
 import { FULLY_CHECKED_VALUES, type Violation } from '../validate/violations.js'
 import type { CompiledOperation } from './compile-operation.js'
+import type { RedisSessions } from '../store/redis-sessions.js'
 import { readMockHeaders, type MockControls } from './read-mock-headers.js'
 import { describeSecurity, reportViolations, violationsHeader } from './report-violations.js'
 
@@ -40,6 +41,8 @@ export interface MockContext {
   coverage: CoverageRecorder
   /** `--proxy`: requests go to the backend unless they ask for the mock's answer. */
   proxy: MockProxy | undefined
+  /** `--store`: sessions' state in Redis, read and written around the answers of fixtures that use it. */
+  shared: RedisSessions | undefined
 }
 
 interface Answer {
@@ -64,7 +67,11 @@ export function createOperationHandler (compiled: CompiledOperation, context: Mo
     const { controls } = read
     note.session = controls.sessionId
     const parts = toRequestParts(request, compiled)
-    let session = context.sessions.find(controls.sessionId)
+    const { shared } = context
+    const reads = compiled.stateReads
+    let session = shared !== undefined && reads !== undefined
+      ? await shared.read(controls.sessionId, reads.keys(parts), reads.counter)
+      : context.sessions.find(controls.sessionId)
     const template: TemplateRequest = {
       parts,
       method: request.method,
@@ -77,9 +84,10 @@ export function createOperationHandler (compiled: CompiledOperation, context: Mo
     const answered = holdToContract(compiled, await answer(compiled, context, request.headers, template, controls, session), context.strict)
     const { rendered, served } = answered
     const fixture = answered.scenario?.fixture
-    if (fixture?.state !== undefined) {
-      context.sessions.record(session ?? context.sessions.open(controls.sessionId), fixture.state.key(parts), fixture.state.value)
-    }
+    const recorded = fixture?.state === undefined ? undefined : { key: fixture.state.key(parts), value: fixture.state.value }
+    // Shared: written back before the answer goes, so the next request, on any replica, sees it.
+    if (shared !== undefined) await shared.write(controls.sessionId, session, recorded)
+    else if (recorded !== undefined) context.sessions.record(session ?? context.sessions.open(controls.sessionId), recorded.key, recorded.value)
     const fault = controls.fault ?? fixture?.fault
     if (served !== undefined && (fault === undefined || fault === 'none')) {
       context.coverage.record(controls.sessionId, compiled.operationId, served.response.statusKey, served.name)

@@ -35,7 +35,9 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   const prepared = await prepareMock(options)
   const app = Fastify(fastifyOptions(options))
   wireHttpServer(app.server, options)
-  return await mountMock(app, prepared, options, createMockStores(options))
+  const stores = await createMockStores(options)
+  app.addHook('onClose', async () => { await stores.close() })
+  return await mountMock(app, prepared, options, stores)
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { problem, quoted, sendProblem } from '../respond/problem.js'
 import type { AnswerWrongMethod } from '../routes/allowed-methods.js'
 import { EncodedBody } from '../routes/register-body-parsers.js'
+import { StoreUnavailable } from '../store/store-unavailable.js'
 
 /** The longest path parameter routed (Fastify's default, 100, refuses ids a real API takes in its stride). */
 export const MAX_PARAM_LENGTH = 2048
@@ -31,6 +32,7 @@ export function answerError (error: FastifyError, request: FastifyRequest, reply
   if (error instanceof EncodedBody) {
     return sendProblem(reply.header('accept-encoding', 'identity'), problem('unsupported-media-type', error.message))
   }
+  if (error instanceof StoreUnavailable) return sendProblem(reply, problem('store-unavailable', error.message))
   if (error.code === 'FST_ERR_BAD_URL') {
     return sendProblem(reply, problem('bad-request', `The path ${quoted(request.url.split('?', 1)[0] ?? '')} is not valid percent-encoded UTF-8.`))
   }

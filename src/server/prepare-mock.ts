@@ -8,6 +8,7 @@ import { scenarioNames } from '../scenario/select-scenario.js'
 import { buildOperationIndex, operationsBySpec, type IndexedOperation } from '../openapi/index-operations.js'
 import { loadSpecs, type LoadedSpec } from '../openapi/load-spec.js'
 import type { ProxyOptions } from '../proxy/mock-proxy.js'
+import type { StoreOptions } from '../store/connect-redis.js'
 import { createSchemaCompiler } from '../validate/create-schema-compiler.js'
 
 /** What decides what the mock answers: where it is mounted (a server or a plugin) decides nothing here. */
@@ -22,6 +23,11 @@ export interface MockOptions {
   lenient?: boolean
   /** Sessions kept at once; the least recently used goes first. Default: 1000. */
   maxSessions?: number
+  /**
+   * Keep sessions, state, the journal and coverage in Redis, shared by every mock given the
+   * same store and prefix (replicas behind a balancer). Default: none, in this process.
+   */
+  store?: StoreOptions
   /** Requests kept in the journal (`GET /__mock/requests`), the oldest dropped first; 0 keeps none. Default: 1000. */
   journalSize?: number
   /** Cap on any delay (`x-mock-delay`, fixture `delayMs`), in ms. Default: 30000. */

@@ -1,16 +1,26 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { CoverageRecorder } from '../coverage/coverage-recorder.js'
+import type { CoverageRecorder, CoverageReport } from '../coverage/coverage-recorder.js'
 import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
 import { problem, sendProblem } from '../respond/problem.js'
 import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 
 interface SessionQuery { Querystring: { session?: string | string[] } }
 
+/** Coverage as the control surface reads and resets it: this process's, or a shared store's. */
+export interface CoverageControl {
+  report: (session?: string) => Promise<CoverageReport>
+  reset: (session?: string) => Promise<void>
+}
+
+export function localCoverage (coverage: CoverageRecorder): CoverageControl {
+  return { report: async (session) => await coverage.report(session), reset: async (session) => { coverage.reset(session) } }
+}
+
 /**
  * `GET /__mock/coverage[?session=<id>]`: what was served and never served;
  * `DELETE /__mock/coverage[?session=<id>]`: forget it (between test files, say).
  */
-export function registerCoverageRoutes (app: FastifyInstance, coverage: CoverageRecorder): void {
+export function registerCoverageRoutes (app: FastifyInstance, coverage: CoverageControl): void {
   app.get<SessionQuery>(`${CONTROL_PREFIX}/coverage`, async (request, reply) => {
     const session = sessionOf(request.query.session, reply)
     if (session === false) return reply
@@ -19,7 +29,7 @@ export function registerCoverageRoutes (app: FastifyInstance, coverage: Coverage
   app.delete<SessionQuery>(`${CONTROL_PREFIX}/coverage`, async (request, reply) => {
     const session = sessionOf(request.query.session, reply)
     if (session === false) return reply
-    coverage.reset(session)
+    await coverage.reset(session)
     return reply.code(204).send()
   })
 }

@@ -6,6 +6,7 @@ import { answeredBy, bodyOf } from '../routes/answered-by.js'
 import { sessionIdOf } from '../routes/read-mock-headers.js'
 import { DEFAULT_SESSION } from '../session/session-store.js'
 import { isControlRequest, isPreflight } from './guard-control.js'
+import type { RedisJournal } from '../store/redis-journal.js'
 import { sessionOf } from './register-coverage-routes.js'
 
 /** Media types whose bytes the journal shows as text; others as their size. */
@@ -20,7 +21,7 @@ interface RequestsQuery { Querystring: { session?: string | string[], operationI
  * (100 unless `limit` says more, up to the journal's size; `after=<id>`: only newer ones,
  * for a page that polls), `DELETE /__mock/requests` forgets them.
  */
-export function registerJournalRoutes (app: FastifyInstance, journal: RequestJournal): void {
+export function registerJournalRoutes (app: FastifyInstance, journal: RequestJournal, shared: RedisJournal | undefined): void {
   // A journal of no size records nothing: no hook on the requests' path.
   if (journal.size > 0) app.addHook('onResponse', (request, reply, done) => {
     const note = answeredBy(request)
@@ -48,10 +49,11 @@ export function registerJournalRoutes (app: FastifyInstance, journal: RequestJou
   app.get<RequestsQuery>(`${CONTROL_PREFIX}/requests`, async (request, reply) => {
     const query = journalQuery(request.query, journal.size, reply)
     if (query === false) return reply
-    return reply.type('application/json').send(JSON.stringify(journal.list(query)))
+    return reply.type('application/json').send(JSON.stringify(shared === undefined ? journal.list(query) : await shared.list(query)))
   })
   app.delete(`${CONTROL_PREFIX}/requests`, async (_request, reply) => {
     journal.clear()
+    await shared?.clear()
     return reply.code(204).send()
   })
 }

@@ -12,7 +12,7 @@ import { controlOriginAllowed, guardControl, isControlRequest } from './guard-co
 import { handleErrors } from './handle-errors.js'
 import { registerAnswerLog } from './log-answers.js'
 import type { MockOptions, PreparedMock } from './prepare-mock.js'
-import { registerCoverageRoutes } from './register-coverage-routes.js'
+import { localCoverage, registerCoverageRoutes } from './register-coverage-routes.js'
 import { registerJournalRoutes } from './register-journal-routes.js'
 import { credentialHeaders, type JournalEntry, type JournalQuery } from '../journal/request-journal.js'
 import { nearMissFinder } from '../journal/near-misses.js'
@@ -55,10 +55,13 @@ export interface MountedOperation {
  * context): CORS, body parsers, the error and 404 answers, the control surface, and the
  * operations' routes. Nothing here reaches past `app`. Returns what was mounted.
  */
-export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, owner: { ownsNotFound: boolean, logAnswers: boolean }, stores: MockStores = createMockStores(options)): Promise<MockServerInfo> {
+export async function registerMock (app: FastifyInstance, prepared: PreparedMock, options: MockOptions, owner: { ownsNotFound: boolean, logAnswers: boolean }, given?: MockStores): Promise<MockServerInfo> {
   const { specs, operations, sets, warnings } = prepared
+  const stores = given ?? await createMockStores(options)
+  // Stores made here (the plugin's) are this app's to close; given ones outlive it (--watch reloads).
+  if (given === undefined) app.addHook('onClose', async () => { await stores.close() })
   const controlOrigins = options.controlOrigins ?? []
-  const { sessions, journal, coverage } = stores
+  const { sessions, journal, coverage, shared } = stores
   coverage.measure(async () => await operations.compileAll())
   const indexed = operations.list.map(({ operation }) => operation)
   journal.readWith(credentialHeaders(apiKeyHeaders(specs)), nearMissFinder(indexed, specs.map(({ document }) => mountOf(document))))
@@ -72,7 +75,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     fixtures: prepared.fixtureCount,
     scenarioSets: [...sets.keys()],
     warnings,
-    coverage: async (session?: string) => await coverage.report(session),
+    coverage: async (session?: string) => await (shared?.coverage ?? coverage).report(session),
     requests: (query) => journal.list(query),
     loadedAt: prepared.loadedAt,
     proxied: proxy?.tally
@@ -103,9 +106,9 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
   if (!owner.ownsNotFound) registerWrongMethodRoutes(app, paths, corsOpen)
   if (owner.logAnswers) registerAnswerLog(app)
   await registerControlRoutes(app, prepared)
-  registerSessionRoutes(app, sessions, sets, operations, prepared.fixturesRoot)
-  registerCoverageRoutes(app, coverage)
-  registerJournalRoutes(app, journal)
+  registerSessionRoutes(app, stores.control, sets, operations, prepared.fixturesRoot)
+  registerCoverageRoutes(app, shared?.coverage ?? localCoverage(coverage))
+  registerJournalRoutes(app, journal, shared?.journal)
   const closing = new AbortController()
   // Every delayed answer waits on it: any number at once, not Node's 10 before it warns.
   setMaxListeners(0, closing.signal)
@@ -128,6 +131,7 @@ export async function registerMock (app: FastifyInstance, prepared: PreparedMock
     dynamic: options.dynamic ?? false,
     seed: options.seed,
     coverage,
+    shared: shared?.sessions,
     proxy
   })
   return info

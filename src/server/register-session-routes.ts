@@ -4,7 +4,8 @@ import { PLAIN_NAME_HINT, isPlainName } from '../fixture/fixture-format.js'
 import { problem, quoted, sendProblem } from '../respond/problem.js'
 import type { OperationRegistry } from '../routes/operation-registry.js'
 import { scenarioNames } from '../scenario/select-scenario.js'
-import { DEFAULT_SESSION, type Session, type SessionStore } from '../session/session-store.js'
+import type { SessionControl } from '../session/session-control.js'
+import { DEFAULT_SESSION } from '../session/session-store.js'
 import { CONTROL_PREFIX } from '../openapi/index-operations.js'
 import { MalformedBody } from '../validate/malformed-body.js'
 import { precompiled } from '../validate/precompiled.js'
@@ -32,7 +33,7 @@ const checkChoice = precompiled<SessionChoice>('session-choice')
  */
 export function registerSessionRoutes (
   app: FastifyInstance,
-  sessions: SessionStore,
+  sessions: SessionControl,
   sets: ReadonlyMap<string, ScenarioSet>,
   operations: OperationRegistry,
   fixturesRoot: string | undefined
@@ -50,7 +51,7 @@ export function registerSessionRoutes (
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SESSION_PAGE) {
       return sendProblem(reply, problem('bad-request', `limit is a whole number from 1 to ${MAX_SESSION_PAGE}, not '${given ?? ''}'.`))
     }
-    const ordered = sessions.list().sort((a, b) => sortKey(a.id) < sortKey(b.id) ? -1 : 1)
+    const ordered = (await sessions.list()).sort((a, b) => sortKey(a.id) < sortKey(b.id) ? -1 : 1)
     // After a session id, whether or not it is still there: a page never repeats or skips one.
     const first = after === undefined ? 0 : ordered.findIndex(({ id }) => sortKey(id) > sortKey(after))
     const start = first === -1 ? ordered.length : first
@@ -59,13 +60,13 @@ export function registerSessionRoutes (
     if (start + limit < ordered.length && last !== undefined) {
       reply.header('link', `<${app.prefix}${CONTROL_PREFIX}/sessions?limit=${limit}&after=${encodeURIComponent(last.id)}>; rel="next"`)
     }
-    return reply.type(json).send(JSON.stringify(page.map(summarizeSession)))
+    return reply.type(json).send(JSON.stringify(page))
   })
 
   app.get<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
-    const session = sessions.find(request.params.id)
+    const session = await sessions.get(request.params.id)
     if (session === undefined) return sendProblem(reply, problem('not-found', `No session '${request.params.id}' (a session starts with a PUT, or when a fixture records state in it).`))
-    return reply.type(json).send(JSON.stringify(describeSession(session)))
+    return reply.type(json).send(JSON.stringify(session))
   })
 
   app.put<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
@@ -84,24 +85,21 @@ export function registerSessionRoutes (
       else if (!operation.byName.has(name)) errors.push(`${operationId} has no scenario ${quoted(name)} (known: ${scenarioNames(operation).join(', ')})`)
     }
     if (errors.length > 0) return invalid(reply, errors)
-    const session = sessions.open(id)
-    session.set = body.set ?? undefined
-    session.scenarios = new Map(Object.entries(body.scenarios ?? {}))
-    return reply.type(json).send(JSON.stringify(describeSession(session)))
+    const session = await sessions.choose(id, { set: body.set ?? undefined, scenarios: new Map(Object.entries(body.scenarios ?? {})) })
+    return reply.type(json).send(JSON.stringify(session))
   })
 
   app.delete<{ Params: { id: string } }>(`${CONTROL_PREFIX}/sessions/:id`, async (request, reply) => {
-    sessions.delete(request.params.id)
-    if (request.params.id === DEFAULT_SESSION) sessions.open(DEFAULT_SESSION)
+    await sessions.delete(request.params.id)
     return reply.code(204).send()
   })
 
   app.post<{ Querystring: { session?: string | string[] } }>(`${CONTROL_PREFIX}/reset`, async (request, reply) => {
     const { session } = request.query
-    if (session !== undefined && (typeof session !== 'string' || sessions.find(session) === undefined)) {
+    if (session !== undefined && (typeof session !== 'string' || !await sessions.exists(session))) {
       return sendProblem(reply, problem('not-found', `No session '${String(session)}' to reset.`))
     }
-    sessions.resetState(session)
+    await sessions.resetState(session)
     return reply.code(204).send()
   })
 }
@@ -113,18 +111,6 @@ function sortKey (id: string): string {
 
 const SESSION_PAGE = 100
 const MAX_SESSION_PAGE = 1000
-
-function describeSession (session: Session): object {
-  return { ...choiceOf(session), state: Object.fromEntries(session.state) }
-}
-
-function summarizeSession (session: Session): object {
-  return { ...choiceOf(session), stateEntries: session.state.size }
-}
-
-function choiceOf ({ id, set, scenarios }: Session): object {
-  return { id, set: set ?? null, scenarios: Object.fromEntries(scenarios) }
-}
 
 function invalid (reply: FastifyReply, errors: string[]): FastifyReply {
   return sendProblem(reply, problem('invalid-session', errors.join('; '), { errors }))

@@ -49,7 +49,7 @@ interface Version {
 }
 
 export async function watchMockServer (options: WatchOptions = {}): Promise<WatchedMockServer> {
-  const stores = createMockStores(options)
+  const stores = await createMockStores(options)
   let current = await loadVersion(options, stores)
   const retired = new Set<Version>()
   const retire = (version: Version): void => {
@@ -109,6 +109,7 @@ export async function watchMockServer (options: WatchOptions = {}): Promise<Watc
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => { resolve() }))
       await Promise.all([current, ...retired].map(async ({ mock }) => await mock.close()))
+      await stores.close()
     }
   }
 }

@@ -3,14 +3,14 @@ import { createHash } from 'node:crypto'
 /** Requests that name no session share this one. */
 export const DEFAULT_SESSION = 'default'
 /** State keys kept per session; past this the oldest are forgotten. */
-const MAX_STATE_KEYS = 10_000
+export const MAX_STATE_KEYS = 10_000
 /** State keys kept in all sessions together; past this the oldest of the least recently used session go. */
 export const MAX_STATE_ENTRIES = 100_000
 /** A longer key (path values may be 2,048 characters) is kept as its digest: it still matches itself. */
 const MAX_KEY_LENGTH = 256
 
 /** The key a state entry is kept under. */
-function stateKey (key: string): string {
+export function stateKey (key: string): string {
   return key.length <= MAX_KEY_LENGTH ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`
 }
 

@@ -1,0 +1,70 @@
+import { MAX_COVERAGE_ENTRIES, entryOf, type CoverageRecorder, type CoverageReport } from '../coverage/coverage-recorder.js'
+import type { RedisConnection } from './connect-redis.js'
+import { FLUSH_MS } from './redis-journal.js'
+
+/**
+ * Coverage every replica adds to: `<prefix>coverage`, a count per session × operation ×
+ * status × scenario (at most 100,000 of them; past that counted in `coverage-dropped`).
+ * Counts are added here and sent every FLUSH_MS in one script call, so an answer costs no
+ * round trip; the report is this mock's recorder's, over Redis's counts.
+ */
+export class RedisCoverage {
+  readonly #store: RedisConnection
+  readonly #recorder: CoverageRecorder
+  #pending = new Map<string, number>()
+  #timer: NodeJS.Timeout | undefined
+  #flushing: Promise<void> = Promise.resolve()
+
+  constructor (store: RedisConnection, recorder: CoverageRecorder) {
+    this.#store = store
+    this.#recorder = recorder
+  }
+
+  get #hash (): string {
+    return `${this.#store.prefix}coverage`
+  }
+
+  add (key: string): void {
+    const count = this.#pending.get(key)
+    if (count !== undefined) this.#pending.set(key, count + 1)
+    else if (this.#pending.size < MAX_COVERAGE_ENTRIES) this.#pending.set(key, 1)
+    this.#timer ??= setTimeout(() => { void this.flush() }, FLUSH_MS).unref()
+  }
+
+  async flush (): Promise<void> {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#flushing = this.#flushing.then(async () => {
+      const batch = this.#pending
+      if (batch.size === 0) return
+      this.#pending = new Map()
+      try {
+        await this.#store.use(async () => await this.#store.redis.understudyCoverage(this.#hash, `${this.#hash}-dropped`, MAX_COVERAGE_ENTRIES, ...[...batch].flat()))
+      } catch {
+        for (const [key, count] of batch) this.#pending.set(key, (this.#pending.get(key) ?? 0) + count)
+        this.#timer ??= setTimeout(() => { void this.flush() }, FLUSH_MS * 10).unref()
+      }
+    })
+    await this.#flushing
+  }
+
+  async report (session?: string): Promise<CoverageReport> {
+    await this.flush()
+    const { redis } = this.#store
+    const [counts, dropped] = await this.#store.use(async () => await Promise.all([redis.hgetall(this.#hash), redis.get(`${this.#hash}-dropped`)]))
+    return await this.#recorder.report(session, Object.entries(counts).map(([key, count]) => entryOf(key, Number(count))), Number(dropped ?? 0))
+  }
+
+  /** Forgets what was served: in every session, or in one. */
+  async reset (session?: string): Promise<void> {
+    const { redis } = this.#store
+    if (session === undefined) {
+      this.#pending.clear()
+      await this.#store.use(async () => await redis.del(this.#hash, `${this.#hash}-dropped`))
+      return
+    }
+    for (const key of this.#pending.keys()) if (key.startsWith(`${session}\n`)) this.#pending.delete(key)
+    const fields = (await this.#store.use(async () => await redis.hkeys(this.#hash))).filter((key) => key.startsWith(`${session}\n`))
+    if (fields.length > 0) await this.#store.use(async () => await redis.hdel(this.#hash, ...fields))
+  }
+}
