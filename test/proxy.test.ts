@@ -6,7 +6,7 @@ import t, { type Test } from 'tap'
 import { buildMockServer, type MockServer } from '../dist/index.js'
 import understudy from '../dist/server/mock-plugin.js'
 import { watchMockServer } from '../dist/server/watch-mock-server.js'
-import { ROOT, runCli } from './helpers.js'
+import { ROOT, runCli, testSpec } from './helpers.js'
 
 // A mock in front of a real backend (a second Fastify on 127.0.0.1): every answer held to the spec.
 
@@ -234,6 +234,67 @@ t.test('--record: each distinct answer that matches the spec becomes a fixture, 
   t.equal((await replay.inject({ url: '/api/todos/7' })).headers['x-mock-scenario'], '200-7')
   const checked = await runCli(['check', SPEC, '--fixtures', dir])
   t.strictSame([checked.code, checked.stdout], [0, 'understudy check: 1 spec, 3 operations, 2 fixtures, 0 scenario sets, 6 examples: no problems\n'], 'fixtures like any other')
+})
+
+t.test('--record of answers real documents have: every recording loads back and replays', async (t) => {
+  const shapes = testSpec('recorded-shapes.yaml')
+  const real = await buildMockServer({ specs: [shapes], fixtures: false })
+  t.teardown(() => real.close())
+  const target = await real.listen({ port: 0, host: '127.0.0.1' })
+  const dir = t.testdir({})
+  const written: string[] = []
+  const mock = await buildMockServer({ specs: [shapes], fixtures: false, proxy: { target, record: { dir, overwrite: false, onRecorded: (file) => { written.push(path.relative(dir, file)) } } } })
+  t.teardown(() => mock.close())
+  const requests = [{ url: '/reports' }, { url: '/teams/list' }, { url: '/files/a1' }, { method: 'DELETE' as const, url: '/tags/arn%3Aaws%3A1' }, { url: '/activities' }]
+  const answers = []
+  for (const request of requests) {
+    const res = await mock.inject(request)
+    t.equal(res.headers['x-mock-response-violations'], undefined, `${request.url}: the backend's answer matches`)
+    answers.push(res)
+  }
+  t.equal(answers[3]!.headers['content-type'], undefined, 'no Content-Type added to an answer without one')
+  while (written.length < requests.length) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.strictSame(written.sort(), [
+    'recorded-shapes/getFile/200-a1.yaml',
+    'recorded-shapes/listActivities/200.yaml',
+    'recorded-shapes/listReports/200-recorded.yaml',
+    'recorded-shapes/teams%2Flist-teams/200.yaml',
+    'recorded-shapes/untag/204-arn_aws_1.yaml'
+  ], "not the status scenario's name; a slash in an operationId escaped")
+  t.equal(await readFile(path.join(dir, 'recorded-shapes/getFile/200-a1.yaml'), 'utf8'), [
+    'description: "Recorded from the backend: 200 for id a1"',
+    'status: 200',
+    'when:',
+    '  path:',
+    '    id: a1',
+    'headers:',
+    '  x-version: v2',
+    'body:',
+    '  text: Hello \\{{name}}',
+    'request:',
+    '  path:',
+    '    id: a1',
+    ''
+  ].join('\n'), 'no Content-Length; braces kept literal')
+  t.equal(await readFile(path.join(dir, 'recorded-shapes/untag/204-arn_aws_1.yaml'), 'utf8'), [
+    'description: "Recorded from the backend: 204 for resource-arn arn:aws:1"',
+    'status: 204',
+    'when:',
+    '  path:',
+    '    resource-arn: arn:aws:1',
+    'request:',
+    '  path:',
+    '    resource-arn: arn:aws:1',
+    ''
+  ].join('\n'), "the spec's parameter name, not the router's")
+  t.match(await readFile(path.join(dir, 'recorded-shapes/listActivities/200.yaml'), 'utf8'), /^body:\n {2}Items:\n {4}- Count: 50\n {4}- Count: 7\n/m, 'XML recorded as the value the mock writes')
+
+  const replay = await buildMockServer({ specs: [shapes], fixtures: dir })
+  t.teardown(() => replay.close())
+  for (const [index, request] of requests.entries()) {
+    const res = await replay.inject(request)
+    t.strictSame([res.statusCode, res.body], [answers[index]!.statusCode, answers[index]!.body], `${request.url} replayed`)
+  }
 })
 
 t.test('understudy proxy, on a port: what broke the spec, summed up on exit and written as JUnit', async (t) => {

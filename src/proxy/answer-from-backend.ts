@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Readable } from 'node:stream'
 import { problem, sendProblem } from '../respond/problem.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
 import { reportViolations, violationsHeader } from '../routes/report-violations.js'
@@ -82,8 +83,18 @@ export async function answerFromBackend (proxy: MockProxy, compiled: CompiledOpe
   }
   if (failures.length > 0) reply.header('x-mock-response-violations', violationsHeader(failures))
   else if (body.read && body.decoded !== undefined) proxy.record?.(compiled, parts, { status: forwarded.status, headers: forwarded.headers, body: body.decoded })
-  void reply.code(forwarded.status).headers(forwarded.headers).send(body.read ? body.sent : body.stream)
+  void reply.code(forwarded.status).headers(forwarded.headers).send(passedOn(body, forwarded.headers['content-type'] !== undefined))
   return true
+}
+
+/**
+ * The body as the backend sent it. Without a Content-Type, not as a Buffer, to which Fastify
+ * would add `application/octet-stream`: nothing (no body), or a stream of it.
+ */
+function passedOn (body: BackendBody, typed: boolean): Buffer | Readable | undefined {
+  if (!body.read) return body.stream
+  if (typed) return body.sent
+  return body.sent.length === 0 ? undefined : Readable.from([body.sent])
 }
 
 /** The 502 or 504 problem: the backend could not be reached, or did not answer in time. */

@@ -5,12 +5,18 @@ import YAML from 'yaml'
 import { documentedResponseFor } from '../respond/prepare-responses.js'
 import type { CompiledOperation } from '../routes/compile-operation.js'
 import type { RequestParts } from '../validate/compile-request-validator.js'
-import { essence, isJsonMediaType } from '../validate/media-type.js'
+import { operationFolder } from '../fixture/read-fixtures.js'
+import { essence, isJsonMediaType, isXmlMediaType } from '../validate/media-type.js'
+import { readXml } from '../verify/parse-xml.js'
 
 /** Longest file name a recording gets (path values beyond it are a digest). */
 const NAME_LIMIT = 80
-/** Headers never written: credentials and cookies. */
-const SECRET = new Set(['set-cookie', 'authorization', 'proxy-authorization', 'cookie', 'www-authenticate'])
+/**
+ * Headers never written: credentials and cookies; the framing a fixture cannot set (the mock
+ * sets it); the coding of a body recorded decoded; the Content-Type (its `mediaType`).
+ */
+const NOT_RECORDED = new Set(['set-cookie', 'authorization', 'proxy-authorization', 'cookie', 'www-authenticate',
+  'content-length', 'transfer-encoding', 'connection', 'content-encoding', 'content-type'])
 
 export interface RecordOptions {
   /** The folder fixtures are written under, as `<dir>/<spec>/<operationId>/<name>.yaml`. */
@@ -33,26 +39,30 @@ export async function recordAnswer (options: RecordOptions, compiled: CompiledOp
   const { operation } = compiled
   const documented = documentedResponseFor(operation.responses, answer.status)
   const documentedHeaders = new Set(Object.keys(documented?.response.value.headers ?? {}).map((name) => name.toLowerCase()))
-  const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => documentedHeaders.has(name) && !SECRET.has(name) && name !== 'content-type'))
+  const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => documentedHeaders.has(name) && !NOT_RECORDED.has(name)))
   const contentType = typeof answer.headers['content-type'] === 'string' ? essence(answer.headers['content-type']) : undefined
   const declared = Object.keys(documented?.response.value.content ?? {})
+  // The path values by the spec's names (the router's own aliases left out).
+  const params = Object.fromEntries(operation.parameters.flatMap(({ value }) => value.in === 'path' && parts.params[value.name] !== undefined ? [[value.name, parts.params[value.name]!]] : []))
   const text = answer.body.toString('utf8')
   const fixture = {
-    description: `Recorded from the backend: ${answer.status} for ${describe(parts.params)}`,
+    description: `Recorded from the backend: ${answer.status} for ${describe(params)}`,
     status: answer.status,
     // Answers the requests it answered: those with these path values (every one, without).
-    when: Object.keys(parts.params).length === 0 ? {} : { path: parts.params },
-    ...(Object.keys(headers).length === 0 ? {} : { headers }),
+    when: Object.keys(params).length === 0 ? {} : { path: params },
+    ...(Object.keys(headers).length === 0 ? {} : { headers: literal(headers) }),
     ...(contentType !== undefined && declared.length > 1 ? { mediaType: contentType } : {}),
-    ...(text === '' ? {} : { body: contentType !== undefined && isJsonMediaType(contentType) ? JSON.parse(text) as unknown : text }),
+    ...(text === '' ? {} : { body: literal(bodyValue(compiled, documented?.statusKey, contentType, text)) }),
     request: {
-      ...(Object.keys(parts.params).length === 0 ? {} : { path: parts.params }),
+      ...(Object.keys(params).length === 0 ? {} : { path: params }),
       ...(Object.keys(parts.query).length === 0 ? {} : { query: parts.query }),
       ...(parts.body === undefined || Buffer.isBuffer(parts.body) ? {} : { body: parts.body })
     }
   }
-  const folder = path.join(options.dir, operation.spec.name, operation.operationId)
-  const file = path.join(folder, `${fileName(answer.status, Object.values(parts.params))}.yaml`)
+  const folder = path.join(options.dir, operation.spec.name, operationFolder(operation.operationId))
+  const name = fileName(answer.status, Object.values(params))
+  // Not the name of a scenario the spec has (`200`, the status's own, or an example's).
+  const file = path.join(folder, `${compiled.byName.has(name) ? `${name}-recorded` : name}.yaml`)
   await mkdir(folder, { recursive: true })
   try {
     await writeFile(file, YAML.stringify(fixture, { aliasDuplicateObjects: false }), { flag: options.overwrite ? 'w' : 'wx' })
@@ -61,6 +71,27 @@ export async function recordAnswer (options: RecordOptions, compiled: CompiledOp
     throw error
   }
   return file
+}
+
+/**
+ * The body as a fixture holds it: JSON parsed; XML read back through its schema (a fixture
+ * holds the value the mock writes as XML); other text as it came.
+ */
+function bodyValue (compiled: CompiledOperation, statusKey: string | undefined, contentType: string | undefined, text: string): unknown {
+  if (contentType === undefined) return text
+  if (isJsonMediaType(contentType)) return JSON.parse(text)
+  if (!isXmlMediaType(contentType)) return text
+  const media = compiled.scenarios.find(({ response }) => response.statusKey === statusKey)?.response.media.find((entry) => essence(entry.mediaType) === contentType)
+  const reading = readXml(text, media?.schema, media?.rootName ?? 'response')
+  return reading.ok ? reading.value : text
+}
+
+/** Every string as written, never a template: `{{` becomes `\{{`. */
+function literal (value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('{{', '\\{{')
+  if (Array.isArray(value)) return value.map(literal)
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, literal(item)]))
+  return value
 }
 
 function describe (params: Readonly<Record<string, string>>): string {

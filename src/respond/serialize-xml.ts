@@ -16,7 +16,7 @@ const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: A
  */
 export function serializeXml (value: unknown, schema: Schema | undefined, rootName: string): string {
   if (typeof value === 'string' && value.trimStart().startsWith('<')) return value // already XML
-  const xml = schema?.xml
+  const xml = xmlOf(schema)
   const root = { [qualifiedName(xml?.name ?? rootName, xml)]: withNamespace(toNode(value, schema), xml) }
   return '<?xml version="1.0" encoding="UTF-8"?>' + builder.build(root)
 }
@@ -26,19 +26,21 @@ function toNode (value: unknown, schema: Schema | undefined): XmlNode {
   if (typeof value !== 'object') return value as string | number | boolean
   if (Array.isArray(value)) {
     const items = itemsOf(schema)
-    return { [qualifiedName(items?.xml?.name ?? 'item', items?.xml)]: value.map((item) => withNamespace(toNode(item, items), items?.xml)) }
+    const itemXml = xmlOf(items)
+    return { [qualifiedName(itemXml?.name ?? 'item', itemXml)]: value.map((item) => withNamespace(toNode(item, items), itemXml)) }
   }
   const node: Record<string, unknown> = {}
   for (const [key, child] of Object.entries(value)) {
     if (child === undefined) continue
     const childSchema = propertySchema(schema, key)
-    const xml = childSchema?.xml
+    const xml = xmlOf(childSchema)
     if (xml?.attribute === true) {
       node[ATTRIBUTE + qualifiedName(xml.name ?? key, xml)] = String(child)
     } else if (Array.isArray(child)) {
       const items = itemsOf(childSchema)
-      const itemName = qualifiedName(items?.xml?.name ?? key, items?.xml)
-      const elements = child.map((item) => withNamespace(toNode(item, items), items?.xml))
+      const itemXml = xmlOf(items)
+      const itemName = qualifiedName(itemXml?.name ?? key, itemXml)
+      const elements = child.map((item) => withNamespace(toNode(item, items), itemXml))
       if (xml?.wrapped === true) {
         node[qualifiedName(xml.name ?? key, xml)] = withNamespace({ [itemName]: elements }, xml)
       } else {
@@ -69,9 +71,26 @@ function withNamespace (node: XmlNode, xml: OpenAPIV3.XMLObject | undefined): Xm
   return { [declaration]: xml.namespace, ...element }
 }
 
-function itemsOf (schema: Schema | undefined): Schema | undefined {
-  return (schema as OpenAPIV3.ArraySchemaObject | undefined)?.items as Schema | undefined
+/** The first of the schema's own, then its allOf/oneOf/anyOf branches' (AWS wraps a list's $ref in allOf to describe it). */
+function firstOf<T> (schema: Schema | undefined, read: (schema: Schema) => T | undefined): T | undefined {
+  if (schema === undefined) return undefined
+  const own = read(schema)
+  if (own !== undefined) return own
+  for (const branch of [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) {
+    const found = firstOf(branch as Schema, read)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
+
+export function itemsOf (schema: Schema | undefined): Schema | undefined {
+  return firstOf(schema, (each) => (each as { items?: Schema }).items)
+}
+
+export function xmlOf (schema: Schema | undefined): OpenAPIV3.XMLObject | undefined {
+  return firstOf(schema, (each) => each.xml)
+}
+
 
 /** A property's schema, looking through allOf/oneOf/anyOf and additionalProperties. */
 function propertySchema (schema: Schema | undefined, key: string): Schema | undefined {

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { OpenAPIV3 } from 'openapi-types'
-import { ATTRIBUTE, TEXT, toXmlName } from '../respond/serialize-xml.js'
+import { ATTRIBUTE, TEXT, itemsOf, toXmlName, xmlOf } from '../respond/serialize-xml.js'
 
 type Schema = OpenAPIV3.SchemaObject | OpenAPIV3.ArraySchemaObject
 
@@ -44,14 +44,14 @@ export function readXml (text: string, schema: Schema | undefined, rootName: str
   const roots = Object.keys(document)
   const root = roots[0]
   if (root === undefined) return { ok: false, kind: 'unparsable', message: 'no root element' }
-  const expected = localName(schema?.xml?.name ?? rootName)
+  const expected = localName(xmlOf(schema)?.name ?? rootName)
   if (schema !== undefined && root !== expected) return { ok: false, kind: 'root', expected: `<${expected}>`, actual: `<${root}>` }
   return { ok: true, value: toValue(document[root], schema) }
 }
 
 function toValue (node: unknown, schema: Schema | undefined): unknown {
   const types = typesOf(schema)
-  if (types.has('array')) return toArray(node, schema as OpenAPIV3.ArraySchemaObject)
+  if (types.has('array')) return toArray(node, schema)
   if (types.has('object')) return toObject(node, schema)
   return toScalar(node, types)
 }
@@ -63,7 +63,7 @@ function toObject (node: unknown, schema: Schema | undefined): unknown {
   const value: Record<string, unknown> = {}
   const claimed = new Set<string>()
   for (const [key, property] of Object.entries(propertiesOf(schema))) {
-    const xml = property.xml
+    const xml = xmlOf(property)
     if (xml?.attribute === true) {
       const name = ATTRIBUTE + localName(xml.name ?? key)
       claimed.add(name)
@@ -71,18 +71,17 @@ function toObject (node: unknown, schema: Schema | undefined): unknown {
       continue
     }
     if (typesOf(property).has('array')) {
-      const items = (property as OpenAPIV3.ArraySchemaObject).items as Schema | undefined
-      const itemName = localName(items?.xml?.name ?? key)
+      const itemName = localName(xmlOf(itemsOf(property))?.name ?? key)
       if (xml?.wrapped === true) {
         const wrapperName = localName(xml.name ?? key)
         claimed.add(wrapperName)
         const wrapper = element[wrapperName]
         if (wrapper === undefined) continue
         const inner = typeof wrapper === 'object' && wrapper !== null ? (wrapper as Record<string, unknown>)[itemName] : undefined
-        value[key] = inner === undefined ? [] : toArray(inner, property as OpenAPIV3.ArraySchemaObject)
+        value[key] = inner === undefined ? [] : toArray(inner, property)
       } else {
         claimed.add(itemName)
-        if (element[itemName] !== undefined) value[key] = toArray(element[itemName], property as OpenAPIV3.ArraySchemaObject)
+        if (element[itemName] !== undefined) value[key] = toArray(element[itemName], property)
       }
       continue
     }
@@ -97,8 +96,8 @@ function toObject (node: unknown, schema: Schema | undefined): unknown {
   return value
 }
 
-function toArray (node: unknown, schema: OpenAPIV3.ArraySchemaObject | undefined): unknown[] {
-  const items = schema?.items as Schema | undefined
+function toArray (node: unknown, schema: Schema | undefined): unknown[] {
+  const items = itemsOf(schema)
   const list = Array.isArray(node) ? node : [node]
   return list.map((item) => toValue(item, items))
 }
