@@ -253,7 +253,9 @@ t.test('--record of answers real documents have: every recording loads back and 
     answers.push(res)
   }
   t.equal(answers[3]!.headers['content-type'], undefined, 'no Content-Type added to an answer without one')
-  while (written.length < requests.length) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.strictSame([answers[2]!.headers['content-encoding'], answers[2]!.headers['transfer-encoding']], [undefined, undefined], 'a mock never sends the framing a spec documents (undici would refuse the answer)')
+  const deadline = Date.now() + 5000
+  while (written.length < requests.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
   t.strictSame(written.sort(), [
     'recorded-shapes/getFile/200-a1.yaml',
     'recorded-shapes/listActivities/200.yaml',

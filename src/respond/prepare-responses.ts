@@ -177,7 +177,7 @@ function compileHeaderCheck (
 ): PreparedResponse['checkHeaders'] {
   const bundled = getByPointer(operation.spec.document, pointer) as Record<string, unknown> | undefined
   const checks = Object.entries(headers).flatMap(([name, header]) => {
-    if (name.toLowerCase() === 'content-type') return []
+    if (name.toLowerCase() === 'content-type' || NEVER_SENT.has(name.toLowerCase())) return []
     const located = resolveLocalRef<OpenAPIV3.HeaderObject>(operation.spec.document, bundled?.[name], childPointer(pointer, name))
     const schemaPointer = childPointer(located.pointer, 'schema')
     const validate = (header as OpenAPIV3.HeaderObject).schema === undefined ? undefined : compiler.compileCoercing(compiler.ref(schemaPointer), schemaPointer)
@@ -233,10 +233,22 @@ export function examplesOf (media: Pick<OpenAPIV3.MediaTypeObject, 'example' | '
 }
 
 /** Each documented header's example (or a value from its schema), by lower-case name. */
+/** Headers the server sets for the body it sends: a fixture may not set them. */
+export const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection'])
+
+/**
+ * Documented response headers the mock never sends, whatever the spec's examples say
+ * (notion.com documents them all): its own framing, the connection's (RFC 9110 §7.6.1),
+ * and a content coding its bodies do not have. Nor are they checked as missing, here or in
+ * another server's answer (verify, a proxy): they describe the transport, not the API.
+ */
+export const NEVER_SENT: ReadonlySet<string> = new Set([...FRAMING_HEADERS, 'keep-alive', 'upgrade', 'trailer', 'te', 'proxy-connection', 'content-encoding'])
+
 async function exampleHeaderValues (headers: OpenAPIV3.ResponseObject['headers']): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {}
   for (const [name, header] of Object.entries(headers ?? {}) as Array<[string, OpenAPIV3.HeaderObject]>) {
-    if (name.toLowerCase() === 'content-type') continue // OpenAPI: described by the media type instead
+    // Content-Type: OpenAPI describes it by the media type instead.
+    if (name.toLowerCase() === 'content-type' || NEVER_SENT.has(name.toLowerCase())) continue
     const example = Object.values(examplesOf(header))[0]?.value ?? (header.schema === undefined ? undefined : await sampleValue(header.schema, STATIC_SEED))
     if (example === undefined) continue
     values[name.toLowerCase()] = example

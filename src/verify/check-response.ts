@@ -2,7 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { OpenAPIV3 } from 'openapi-types'
 import { escapePointerToken } from '../errors.js'
 import { componentNamesOf } from '../respond/fake-value.js'
-import { documentedResponseFor } from '../respond/prepare-responses.js'
+import { NEVER_SENT, documentedResponseFor } from '../respond/prepare-responses.js'
 import type { IndexedOperation } from '../openapi/index-operations.js'
 import { childPointer, getByPointer } from '../openapi/resolve-ref.js'
 import type { SchemaCompiler } from '../validate/create-schema-compiler.js'
@@ -26,7 +26,7 @@ interface DocumentedMedia {
 interface DocumentedResponse {
   statusKey: string
   media: DocumentedMedia[]
-  /** `required: true` headers, as documented (Content-Type never counts). */
+  /** `required: true` headers, as documented (Content-Type and the transport's never count). */
   requiredHeaders: string[]
 }
 
@@ -65,7 +65,7 @@ export function compileResponseCheck (operation: IndexedOperation, compiler: Sch
       }
     })
     const requiredHeaders = Object.entries(value.headers ?? {})
-      .filter(([name, header]) => (header as OpenAPIV3.HeaderObject).required === true && name.toLowerCase() !== 'content-type')
+      .filter(([name, header]) => (header as OpenAPIV3.HeaderObject).required === true && name.toLowerCase() !== 'content-type' && !NEVER_SENT.has(name.toLowerCase()))
       .map(([name]) => name)
     return { statusKey, media, requiredHeaders }
   })
