@@ -102,6 +102,18 @@ t.test('the violations header stays bounded and ASCII', async (t) => {
   t.equal(parsed.at(-1)?.truncated, 100 - (parsed.length - 1))
 })
 
+t.test("a parameter's oneOf is met by text either branch reads: 1 is GitHub's workflow id, main.yaml its file", async (t) => {
+  const unions = await buildMock(t, { specs: [testSpec('text-unions.yaml')], fixtures: false })
+  for (const id of ['1', 'main.yaml']) t.equal((await unions.inject({ method: 'PUT', url: `/workflows/${id}/enable` })).statusCode, 204, id)
+  const bad = await unions.inject({ method: 'PUT', url: '/workflows/main.txt/enable' })
+  t.equal(bad.statusCode, 400)
+  t.strictSame((bad.json() as { errors: unknown[] }).errors, [
+    { in: 'path', path: '/workflow_id', message: 'must be integer' },
+    { in: 'path', path: '/workflow_id', message: 'must match pattern "\\.ya?ml$"' },
+    { in: 'path', path: '/workflow_id', message: 'must match a schema in anyOf' }
+  ])
+})
+
 t.test('a 3.0 operation whose only parameter is optional starts and validates', async (t) => {
   const ok = await app.inject({ url: '/notes?limit=5' })
   t.equal(ok.statusCode, 200)

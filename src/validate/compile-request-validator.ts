@@ -226,13 +226,28 @@ function compileLocation (
     })
     field.gather = reader.gather
     field.decode = reader.decode
-    properties[parameter.name] = compiler.ref(schemaPointer)
+    // As written (not through a $ref): its branches' pointers are then in the document.
+    properties[parameter.name] = textUnion(parameter.schema, schemaPointer, compiler) ?? compiler.ref(schemaPointer)
   }
   if (fields.length === 0) return undefined
   const validate = Object.keys(properties).length === 0
     ? undefined
     : compiler.compileCoercing({ type: 'object', properties }, parameters[0]?.pointer ?? '')
   return { location, fields, validate, contents: fields.filter((field) => field.content !== undefined) }
+}
+
+/** Keywords that say nothing about a value: beside them a `oneOf` is the whole schema. */
+const ANNOTATIONS = new Set(['oneOf', 'description', 'title', 'example', 'examples', 'deprecated', 'default'])
+
+/**
+ * A parameter's `oneOf` as `anyOf`. Its value is text, read as each branch's type: `1` is
+ * both GitHub's `workflow_id` integer and its string, so "exactly one" would refuse every
+ * number. Only for a schema that is its `oneOf` (and annotations); undefined otherwise.
+ */
+function textUnion (schema: unknown, pointer: string, compiler: SchemaCompiler): object | undefined {
+  if (typeof schema !== 'object' || schema === null || !Array.isArray((schema as { oneOf?: unknown }).oneOf)) return undefined
+  if (Object.keys(schema).some((keyword) => !ANNOTATIONS.has(keyword))) return undefined
+  return { anyOf: (schema as { oneOf: unknown[] }).oneOf.map((_branch, index) => compiler.ref(childPointer(pointer, 'oneOf', String(index)))) }
 }
 
 type BodyCheck =
