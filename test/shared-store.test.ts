@@ -148,13 +148,14 @@ t.test('Redis goes away: what needs it is a 503, the rest is answered; back, the
 })
 
 t.test('a store option that cannot work is one line', async (t) => {
-  for (const [store, line] of [
-    ['http://127.0.0.1:6379', 'understudy: UNDERSTUDY_STORE_OPTION_INVALID: A store option is invalid: --store: http:// is not a store understudy knows: redis://host:port/db or rediss:// (TLS)\n'],
-    ['redis://127.0.0.1:6379/x', "understudy: UNDERSTUDY_STORE_OPTION_INVALID: A store option is invalid: --store: '/x' is not a database number (redis://host:port/0)\n"],
-    ['redis://127.0.0.1:1/0', 'understudy: UNDERSTUDY_STORE_UNAVAILABLE: The store cannot be reached: redis://127.0.0.1:1/0: connect ECONNREFUSED 127.0.0.1:1\n']
+  for (const [args, line] of [
+    [['--store', 'http://127.0.0.1:6379'], 'understudy: UNDERSTUDY_STORE_OPTION_INVALID: A store option is invalid: --store: http:// is not a store understudy knows: redis://host:port/db or rediss:// (TLS)\n'],
+    [['--store', 'redis://127.0.0.1:6379/x'], "understudy: UNDERSTUDY_STORE_OPTION_INVALID: A store option is invalid: --store: '/x' is not a database number (redis://host:port/0)\n"],
+    [['--store', 'redis://127.0.0.1:1/0'], 'understudy: UNDERSTUDY_STORE_UNAVAILABLE: The store cannot be reached: redis://127.0.0.1:1/0: connect ECONNREFUSED 127.0.0.1:1\n'],
+    [['--store-prefix', 'x:'], 'understudy: UNDERSTUDY_STORE_OPTION_INVALID: A store option is invalid: --store-prefix: only with --store <url>\n']
   ] as const) {
-    const { code, stderr } = await runCli(['serve', '--store', store, '--port', '0'])
-    t.equal(stderr, line, store)
+    const { code, stderr } = await runCli(['serve', ...args, '--port', '0'])
+    t.equal(stderr, line, args.join(' '))
     t.equal(code, 1)
   }
 })

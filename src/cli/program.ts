@@ -73,7 +73,7 @@ function buildProgram (io: CliIo, exit: (code: number) => void): Command {
       .option('--eager', 'compile every operation at start, so a problem in any stops it (default: each on its first request)', false)
       .option('--max-sessions <count>', 'sessions kept at once (least recently used dropped first)', parsePositive, 1000)
       .option('--store <url>', 'keep sessions, state, journal and coverage in Redis (redis://host:port/db, rediss://), shared by every mock using it (env UNDERSTUDY_STORE)', process.env.UNDERSTUDY_STORE)
-      .option('--store-prefix <prefix>', 'with --store: what every key starts with, so two mocks can share one Redis', 'understudy:')
+      .option('--store-prefix <prefix>', 'with --store: what every key starts with, so two mocks can share one Redis (default: understudy:)')
       .option('--journal-size <count>', 'requests kept in the journal, GET /__mock/requests (0: none)', parseNonNegative, 1000)
       .option('--max-delay <ms>', 'cap on x-mock-delay and fixture delayMs (0: no delays)', parseNonNegative, 30_000)
       .option('--strict', 'answer 500 invalid-response instead of sending a response that does not match the spec', false)

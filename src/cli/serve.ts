@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyServerOptions } from 'fastify'
 import type { CoverageReport } from '../coverage/coverage-recorder.js'
 import { isUnder, summarizeCoverage } from '../coverage/summarize-coverage.js'
-import { shownStore } from '../store/shown-store.js'
+import { DEFAULT_STORE_PREFIX, shownStore } from '../store/shown-store.js'
 import { UnderstudyError } from '../errors.js'
 import { buildMockServer, type MockServerOptions } from '../server/build-mock-server.js'
 import { watchMockServer, type ReloadEvent } from '../server/watch-mock-server.js'
@@ -32,7 +32,7 @@ export interface ServeOptions {
   maxSessions: number
   /** `--store redis://…`: shared with every replica. */
   store: string | undefined
-  storePrefix: string
+  storePrefix: string | undefined
   journalSize: number
   maxDelay: number
   strict: boolean
@@ -113,7 +113,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     compile: options.eager ? 'eager' : 'lazy',
     onWarning: (line) => { io.stderr(`${line}\n`) },
     maxSessions: options.maxSessions,
-    ...(options.store === undefined ? {} : { store: { url: options.store, prefix: options.storePrefix } }),
+    ...storeOf(options),
     journalSize: options.journalSize,
     maxDelayMs: options.maxDelay,
     strict: options.strict || options.errors,
@@ -147,7 +147,7 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     `  control panel: ${address}/__mock/, docs: ${address}/__mock/docs`,
     ...(options.watch ? ['  watching the specs, fixtures and scenario sets: a change reloads them'] : []),
     // Connected by now: the URL parsed.
-    ...(options.store === undefined ? [] : [`  sessions, state, journal and coverage in ${shownStore(new URL(options.store))}, keys under ${options.storePrefix}`]),
+    ...(options.store === undefined ? [] : [`  sessions, state, journal and coverage in ${shownStore(new URL(options.store))}, keys under ${options.storePrefix ?? DEFAULT_STORE_PREFIX}`]),
     ''
   ].join('\n'))
   const signals = ['SIGINT', 'SIGTERM'] as const
@@ -168,6 +168,15 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
     io.stderr(`understudy: error while stopping: ${String(error)}\n`)
     return 1
   }
+}
+
+/** The shared store, when there is one. */
+function storeOf ({ store, storePrefix }: ServeOptions): Pick<MockServerOptions, 'store'> {
+  if (store === undefined) {
+    if (storePrefix !== undefined) throw new UnderstudyError('UNDERSTUDY_STORE_OPTION_INVALID', '--store-prefix: only with --store <url>')
+    return {}
+  }
+  return { store: { url: store, ...(storePrefix === undefined ? {} : { prefix: storePrefix }) } }
 }
 
 /** The backend requests go to, when there is one. */

@@ -1,6 +1,6 @@
 import { Redis, ReplyError, type Result } from 'ioredis'
 import { UnderstudyError } from '../errors.js'
-import { shownStore } from './shown-store.js'
+import { DEFAULT_STORE_PREFIX, shownStore } from './shown-store.js'
 import { StoreUnavailable } from './store-unavailable.js'
 
 export interface StoreOptions {
@@ -176,7 +176,7 @@ export async function connectRedis (options: StoreOptions, onWarning: (line: str
   return {
     redis,
     subscriber,
-    prefix: options.prefix ?? 'understudy:',
+    prefix: options.prefix ?? DEFAULT_STORE_PREFIX,
     shown,
     use: async (command) => {
       try {
