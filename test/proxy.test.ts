@@ -245,7 +245,7 @@ t.test('--record of answers real documents have: every recording loads back and 
   const written: string[] = []
   const mock = await buildMockServer({ specs: [shapes], fixtures: false, proxy: { target, record: { dir, overwrite: false, onRecorded: (file) => { written.push(path.relative(dir, file)) } } } })
   t.teardown(() => mock.close())
-  const requests = [{ url: '/reports' }, { url: '/teams/list' }, { url: '/files/a1' }, { method: 'DELETE' as const, url: '/tags/arn%3Aaws%3A1' }, { url: '/activities' }]
+  const requests = [{ url: '/reports' }, { url: '/teams/list' }, { url: '/files/a1' }, { method: 'DELETE' as const, url: '/tags/arn%3Aaws%3A1' }, { url: '/activities' }, { url: '/trackers' }, { url: '/incidents' }]
   const answers = []
   for (const request of requests) {
     const res = await mock.inject(request)
@@ -259,7 +259,9 @@ t.test('--record of answers real documents have: every recording loads back and 
   t.strictSame(written.sort(), [
     'recorded-shapes/getFile/200-a1.yaml',
     'recorded-shapes/listActivities/200.yaml',
+    'recorded-shapes/listIncidents/200.yaml',
     'recorded-shapes/listReports/200-recorded.yaml',
+    'recorded-shapes/listTrackers/200.yaml',
     'recorded-shapes/teams%2Flist-teams/200.yaml',
     'recorded-shapes/untag/204-arn_aws_1.yaml'
   ], "not the status scenario's name; a slash in an operationId escaped")

@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis'
+import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { runCli, spawnServe } from './helpers.js'
 import { noRedis, startRedis } from './redis.js'
@@ -23,7 +25,7 @@ async function call (base: string, method: string, path: string, headers: Record
   return { status: response.status, scenario: response.headers.get('x-mock-scenario'), body: text === '' ? null : JSON.parse(text) }
 }
 
-/** Polls until `check` holds (a replica sends its journal and coverage every 100 ms). */
+/** Polls until `check` holds (a replica sends its journal and coverage every 250 ms). */
 async function until<T> (read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 5000
   for (;;) {
@@ -95,18 +97,43 @@ t.test('two replicas, one Redis', { skip }, async (t) => {
     for (let i = 0; i < 50; i++) t.equal((await call(A, 'POST', STOP, BEARER)).status, 200)
     await new Promise((resolve) => setTimeout(resolve, 300))
     monitor.disconnect()
-    // Only the journal and coverage, sent in a batch every 100 ms.
+    // Only the journal and coverage, sent in a batch every 250 ms.
     t.ok(sent.length <= 12 && sent.every((command) => command === 'evalsha'), `50 requests, ${sent.length} commands: ${sent.join(' ')}`)
   })
 
-  t.test('keys expire and are under the prefix; the journal is a capped list', async (t) => {
+  t.test('keys are under the prefix; state expires, choices stay while their session does', async (t) => {
     const client = new Redis(redis.url)
     t.teardown(() => client.disconnect())
+    await call(A, 'PUT', '/__mock/sessions/frank', {}, { set: 'logged-out' })
     const keys = (await client.keys('*')).sort()
     t.ok(keys.length > 0 && keys.every((key) => key.startsWith('pair:')), keys.join(' '))
-    const ttl = await client.pttl(`pair:state:bob`)
+    const ttl = await client.pttl('pair:state:bob')
     t.ok(ttl > 23 * 3600_000 && ttl <= 24 * 3600_000, 'a session\'s state expires a day after it last changed')
-    t.ok(await client.llen('pair:journal') <= 1000)
+    t.equal(await client.pttl('pair:choice:frank'), -1, 'bounded by --max-sessions instead')
+  })
+
+  t.test('a replica that missed a change while its channel was down reads every choice again once back', async (t) => {
+    const client = new Redis(redis.url)
+    t.teardown(() => client.disconnect())
+    // Both replicas' channel connections dropped; the change is made before they are back.
+    await client.client('KILL', 'TYPE', 'pubsub')
+    t.equal((await call(A, 'PUT', '/__mock/sessions/gina', {}, { set: 'logged-out' })).status, 200)
+    const seen = await until(async () => (await call(B, 'POST', CANCEL, { ...BEARER, 'x-mock-session': 'gina' })).status, (status) => status === 401)
+    t.equal(seen, 401, 'B has it from the snapshot it took on reconnecting')
+  })
+
+  t.test('a replica stopping with --coverage-report writes every replica\'s coverage', async (t) => {
+    const dir = t.testdir({})
+    const c = await spawnServe(t, [...store, '--coverage-report', `${dir}/coverage.json`])
+    await call(A, 'DELETE', '/__mock/coverage')
+    await call(A, 'POST', CANCEL, { ...BEARER, 'x-mock-session': 'hana' })
+    await until(async () => ((await call(c.address, 'GET', '/__mock/coverage?session=hana')).body as { served: unknown[] }).served.length, (served) => served === 1)
+    await fetch(`${c.address}/__mock/stop`, { method: 'POST' })
+    await once(c.child, 'exit')
+    t.equal(c.child.exitCode, 0)
+    const report = JSON.parse(await readFile(`${dir}/coverage.json`, 'utf8')) as { served: unknown[] }
+    t.strictSame(report.served, [{ spec: 'postmantis', operationId: 'cancelScheduledPost', status: '200', scenario: 'scheduled', session: 'hana', count: 1 }], "A's answer, in C's report")
+    t.notMatch(c.output(), 'cannot be reached', 'a clean stop is not an outage')
   })
 })
 
@@ -143,8 +170,10 @@ t.test('Redis goes away: what needs it is a 503, the rest is answered; back, the
   t.equal((await call(a.address, 'PUT', '/__mock/sessions/erin', {}, { set: 'logged-out' })).status, 200)
   t.equal((await call(b.address, 'POST', CANCEL, { ...BEARER, 'x-mock-session': 'erin' })).status, 401, 'the other replica hears choices again')
   for (let i = 0; i < 5; i++) await call(b.address, 'POST', STOP, BEARER)
-  const journal = await until(async () => (await call(a.address, 'GET', '/__mock/requests')).body as unknown[], (entries) => entries.length === 3)
-  t.equal(journal.length, 3, '--journal-size caps the shared journal')
+  await until(async () => (await call(a.address, 'GET', '/__mock/requests')).body as unknown[], (entries) => entries.length === 3)
+  const client = new Redis(redis.url)
+  t.teardown(() => client.disconnect())
+  t.equal(await client.llen('understudy:journal'), 3, '--journal-size caps the list in Redis')
 })
 
 t.test('a store option that cannot work is one line', async (t) => {

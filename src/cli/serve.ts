@@ -159,11 +159,13 @@ export async function serve (paths: string[], options: ServeOptions, io: CliIo):
   clearInterval(watch)
   for (const signal of signals) process.off(signal, stopRequested)
   try {
+    // A shared store's coverage (every replica's) is read while it is still open.
+    const shared = options.store !== undefined && wantsCoverage(options) ? await app.understudy.coverage() : undefined
     await app.close()
     io.stdout('understudy: stopped\n')
     const { proxied } = app.understudy
     if (proxied !== undefined) await reportProxied(proxied, options, io)
-    return await reportCoverage(app.understudy.coverage, options, io)
+    return await reportCoverage(shared === undefined ? app.understudy.coverage : async () => shared, options, io)
   } catch (error) {
     io.stderr(`understudy: error while stopping: ${String(error)}\n`)
     return 1
@@ -234,10 +236,14 @@ async function reportProxied (proxied: ProxyTally, options: ServeOptions, io: Cl
   io.stdout(`understudy: JUnit report written to ${options.junit}\n`)
 }
 
+function wantsCoverage (options: ServeOptions): boolean {
+  return options.coverageReport !== undefined || options.failUnder !== undefined
+}
+
 /** On shutdown: a summary, the coverage file, and the exit code (1 under `--fail-under`). */
 /** Only when asked for: a report compiles every operation a lazy mock has not. */
 async function reportCoverage (coverage: () => Promise<CoverageReport>, options: ServeOptions, io: CliIo): Promise<number> {
-  if (options.coverageReport === undefined && options.failUnder === undefined) return 0
+  if (!wantsCoverage(options)) return 0
   const report = await coverage()
   io.stdout(summarizeCoverage(report).join('\n') + '\n')
   const under = options.failUnder !== undefined && isUnder(report, options.failUnder)

@@ -75,14 +75,16 @@ export async function recordAnswer (options: RecordOptions, compiled: CompiledOp
 
 /**
  * The body as a fixture holds it: JSON parsed; XML read back through its schema (a fixture
- * holds the value the mock writes as XML); other text as it came.
+ * holds the value the mock writes as XML), or as it came without one; other text as it came.
  */
 function bodyValue (compiled: CompiledOperation, statusKey: string | undefined, contentType: string | undefined, text: string): unknown {
   if (contentType === undefined) return text
   if (isJsonMediaType(contentType)) return JSON.parse(text)
   if (!isXmlMediaType(contentType)) return text
   const media = compiled.scenarios.find(({ response }) => response.statusKey === statusKey)?.response.media.find((entry) => essence(entry.mediaType) === contentType)
-  const reading = readXml(text, media?.schema, media?.rootName ?? 'response')
+  // Without a schema the mock sends XML text as it is: kept so, names, namespaces and attributes too.
+  if (media?.schema === undefined) return text
+  const reading = readXml(text, media.schema, media.rootName)
   return reading.ok ? reading.value : text
 }
 

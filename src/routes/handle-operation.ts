@@ -85,9 +85,11 @@ export function createOperationHandler (compiled: CompiledOperation, context: Mo
     const { rendered, served } = answered
     const fixture = answered.scenario?.fixture
     const recorded = fixture?.state === undefined ? undefined : { key: fixture.state.key(parts), value: fixture.state.value }
-    // Shared: written back before the answer goes, so the next request, on any replica, sees it.
-    if (shared !== undefined) await shared.write(controls.sessionId, session, recorded)
-    else if (recorded !== undefined) context.sessions.record(session ?? context.sessions.open(controls.sessionId), recorded.key, recorded.value)
+    if (recorded !== undefined) {
+      // Shared: written before the answer goes, so the next request, on any replica, sees it.
+      if (shared !== undefined) await shared.write(controls.sessionId, recorded.key, recorded.value)
+      else context.sessions.record(session ?? context.sessions.open(controls.sessionId), recorded.key, recorded.value)
+    }
     const fault = controls.fault ?? fixture?.fault
     if (served !== undefined && (fault === undefined || fault === 'none')) {
       context.coverage.record(controls.sessionId, compiled.operationId, served.response.statusKey, served.name)

@@ -37,7 +37,12 @@ export async function buildMockServer (options: MockServerOptions = {}): Promise
   wireHttpServer(app.server, options)
   const stores = await createMockStores(options)
   app.addHook('onClose', async () => { await stores.close() })
-  return await mountMock(app, prepared, options, stores)
+  try {
+    return await mountMock(app, prepared, options, stores)
+  } catch (error) {
+    await stores.close()
+    throw error
+  }
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024

@@ -44,14 +44,19 @@ export async function createMockStores (options: Pick<MockOptions, 'maxSessions'
 
   // ioredis is loaded only for a mock that uses it.
   const { connectRedis } = await import('../store/connect-redis.js')
-  const connection = await connectRedis(options.store, options.onWarning ?? ((line) => { process.stderr.write(`${line}\n`) }))
+  const connection = await connectRedis(options.store, options.onWarning ?? ((line: string) => { process.stderr.write(`${line}\n`) }))
   const shared: SharedStore = {
     sessions: new RedisSessions(connection, sessions, maxSessions),
     journal: new RedisJournal(connection, journal.size),
     coverage: new RedisCoverage(connection, coverage)
   }
   try {
-    await shared.sessions.listen()
+    await connection.listen((message) => {
+      shared.sessions.hear(message)
+      shared.journal.hear(message)
+      shared.coverage.hear(message)
+    }, () => { void shared.sessions.snapshot() })
+    await shared.sessions.snapshot()
   } catch (error) {
     await connection.close()
     throw error
@@ -63,7 +68,8 @@ export async function createMockStores (options: Pick<MockOptions, 'maxSessions'
     control: shared.sessions,
     shared,
     close: async () => {
-      await Promise.all([shared.journal.flush(), shared.coverage.flush()])
+      shared.sessions.close()
+      await Promise.all([shared.journal.close(), shared.coverage.close()])
       await connection.close()
     }
   }

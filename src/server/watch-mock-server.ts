@@ -50,7 +50,13 @@ interface Version {
 
 export async function watchMockServer (options: WatchOptions = {}): Promise<WatchedMockServer> {
   const stores = await createMockStores(options)
-  let current = await loadVersion(options, stores)
+  let current: Version
+  try {
+    current = await loadVersion(options, stores)
+  } catch (error) {
+    await stores.close()
+    throw error
+  }
   const retired = new Set<Version>()
   const retire = (version: Version): void => {
     retired.delete(version)

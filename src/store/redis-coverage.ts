@@ -14,6 +14,7 @@ export class RedisCoverage {
   #pending = new Map<string, number>()
   #timer: NodeJS.Timeout | undefined
   #flushing: Promise<void> = Promise.resolve()
+  #closed = false
 
   constructor (store: RedisConnection, recorder: CoverageRecorder) {
     this.#store = store
@@ -24,11 +25,33 @@ export class RedisCoverage {
     return `${this.#store.prefix}coverage`
   }
 
+  /** Another replica reset coverage (of a session): what waits here of it is of before, let go too. */
+  hear (message: Record<string, unknown>): void {
+    if (message.clear !== 'coverage') return
+    this.#forgetPending(typeof message.session === 'string' ? message.session : undefined)
+  }
+
+  #forgetPending (session: string | undefined): void {
+    if (session === undefined) this.#pending.clear()
+    else for (const key of this.#pending.keys()) if (key.startsWith(`${session}\n`)) this.#pending.delete(key)
+  }
+
+  /** What waits is sent; nothing is tried again after. */
+  async close (): Promise<void> {
+    await this.flush()
+    this.#closed = true
+    clearTimeout(this.#timer)
+  }
+
+  #schedule (ms: number): void {
+    if (!this.#closed) this.#timer ??= setTimeout(() => { void this.flush() }, ms).unref()
+  }
+
   add (key: string): void {
     const count = this.#pending.get(key)
     if (count !== undefined) this.#pending.set(key, count + 1)
     else if (this.#pending.size < MAX_COVERAGE_ENTRIES) this.#pending.set(key, 1)
-    this.#timer ??= setTimeout(() => { void this.flush() }, FLUSH_MS).unref()
+    this.#schedule(FLUSH_MS)
   }
 
   async flush (): Promise<void> {
@@ -42,7 +65,7 @@ export class RedisCoverage {
         await this.#store.use(async () => await this.#store.redis.understudyCoverage(this.#hash, `${this.#hash}-dropped`, MAX_COVERAGE_ENTRIES, ...[...batch].flat()))
       } catch {
         for (const [key, count] of batch) this.#pending.set(key, (this.#pending.get(key) ?? 0) + count)
-        this.#timer ??= setTimeout(() => { void this.flush() }, FLUSH_MS * 10).unref()
+        this.#schedule(FLUSH_MS * 10)
       }
     })
     await this.#flushing
@@ -58,13 +81,13 @@ export class RedisCoverage {
   /** Forgets what was served: in every session, or in one. */
   async reset (session?: string): Promise<void> {
     const { redis } = this.#store
+    this.#forgetPending(session)
     if (session === undefined) {
-      this.#pending.clear()
       await this.#store.use(async () => await redis.del(this.#hash, `${this.#hash}-dropped`))
-      return
+    } else {
+      const fields = (await this.#store.use(async () => await redis.hkeys(this.#hash))).filter((key) => key.startsWith(`${session}\n`))
+      if (fields.length > 0) await this.#store.use(async () => await redis.hdel(this.#hash, ...fields))
     }
-    for (const key of this.#pending.keys()) if (key.startsWith(`${session}\n`)) this.#pending.delete(key)
-    const fields = (await this.#store.use(async () => await redis.hkeys(this.#hash))).filter((key) => key.startsWith(`${session}\n`))
-    if (fields.length > 0) await this.#store.use(async () => await redis.hdel(this.#hash, ...fields))
+    await this.#store.use(async () => { await this.#store.publish({ clear: 'coverage', ...(session === undefined ? {} : { session }) }) })
   }
 }

@@ -17,6 +17,7 @@ export class RedisJournal {
   #pending: Array<{ recorded: Recorded, reader: Reader }> = []
   #timer: NodeJS.Timeout | undefined
   #flushing: Promise<void> = Promise.resolve()
+  #closed = false
 
   constructor (store: RedisConnection, size: number) {
     this.#store = store
@@ -27,13 +28,29 @@ export class RedisJournal {
     return `${this.#store.prefix}journal`
   }
 
+  /** Another replica cleared the journal: what waits here is of before, let go too. */
+  hear (message: Record<string, unknown>): void {
+    if (message.clear === 'journal') this.#pending = []
+  }
+
+  /** What waits is sent; nothing is tried again after. */
+  async close (): Promise<void> {
+    await this.flush()
+    this.#closed = true
+    clearTimeout(this.#timer)
+  }
+
   add (recorded: Recorded, reader: Reader): void {
     // Only the newest `size` are ever sent; the older are let go in halves, not one by one.
     if (this.#pending.push({ recorded, reader }) > 2 * this.size) this.#pending.splice(0, this.size)
-    this.#timer ??= setTimeout(() => { void this.flush() }, FLUSH_MS).unref()
+    this.#schedule(FLUSH_MS)
   }
 
-  /** Sends what waits; kept for the next try if the store is away. */
+  #schedule (ms: number): void {
+    if (!this.#closed) this.#timer ??= setTimeout(() => { void this.flush() }, ms).unref()
+  }
+
+  /** Sends what waits; kept for the next try if the store is away (or the batch cannot be made). */
   async flush (): Promise<void> {
     clearTimeout(this.#timer)
     this.#timer = undefined
@@ -41,15 +58,15 @@ export class RedisJournal {
       const batch = this.#pending.slice(-this.size)
       if (batch.length === 0) return
       this.#pending = []
-      const entries = batch.map(({ recorded, reader }) => {
-        const { id: _, ...entry } = journalEntry(0, recorded, reader)
-        return JSON.stringify(entry)
-      })
       try {
+        const entries = batch.map(({ recorded, reader }) => {
+          const { id: _, ...entry } = journalEntry(0, recorded, reader)
+          return JSON.stringify(entry)
+        })
         await this.#store.use(async () => await this.#store.redis.understudyJournal(this.#list, `${this.#list}-id`, this.size, ...entries))
       } catch {
         this.#pending = [...batch, ...this.#pending].slice(-this.size)
-        this.#timer ??= setTimeout(() => { void this.flush() }, FLUSH_MS * 10).unref()
+        this.#schedule(FLUSH_MS * 10)
       }
     })
     await this.#flushing
@@ -77,5 +94,6 @@ export class RedisJournal {
   async clear (): Promise<void> {
     this.#pending = []
     await this.#store.use(async () => await this.#store.redis.del(this.#list))
+    await this.#store.use(async () => { await this.#store.publish({ clear: 'journal' }) })
   }
 }

@@ -2,30 +2,41 @@ import { choiceOf, type SessionChoice, type SessionControl, type SessionDetail, 
 import { DEFAULT_SESSION, MAX_STATE_KEYS, stateKey, type Session, type SessionStore } from '../session/session-store.js'
 import type { RedisConnection } from './connect-redis.js'
 
-/** A session Redis has not seen changed (chosen, or state recorded) for this long is forgotten: its keys expire. */
-export const SESSION_TTL_MS = 24 * 60 * 60 * 1000
+/** A session's state and counter not changed for this long expire (its choice stays, bounded by --max-sessions). */
+export const STATE_TTL_MS = 24 * 60 * 60 * 1000
 
-/** What the sessions channel tells every mock: a session's new choice, or that it is gone. */
-type ChoiceMessage = { id: string, set: string | null, scenarios: Record<string, string> } | { id: string, deleted: true }
+/** How soon a snapshot of the choices that failed (the store away again) is tried again. */
+const RESYNC_RETRY_MS = 500
+
+interface StoredChoice { set: string | null, scenarios: Record<string, string>, version: number }
 
 /**
  * Sessions every replica shares, in Redis: `<prefix>sessions` (ids by last change),
- * `choice:<id>` (its set and scenarios, JSON), `state:<id>` (what fixtures recorded),
- * `counter:<id>`; each key expires SESSION_TTL_MS after the session last changed, and past
- * `maxSessions` the least recently changed are forgotten.
+ * `choice:<id>` (its set and scenarios, with the version of the change), `state:<id>`
+ * (what fixtures recorded), `counter:<id>`; past `maxSessions` the least recently changed
+ * are forgotten.
  *
- * Choices are read on every request, so each mock keeps them in its own SessionStore and
- * hears every change on the `<prefix>sessions` channel (all of them again after a
- * reconnect): a request costs no round trip for them. State is read from Redis, in one
- * round trip, only by requests to operations whose fixtures read it, and written back in
- * one when a fixture records it.
+ * Choices are read on every request, so each mock keeps them in its own SessionStore, hears
+ * every change on the `<prefix>sessions` channel, and reads them all again (one script
+ * call) whenever its connections come back; of a message and a snapshot, the newer version
+ * wins, so a late one never undoes a change. A request costs no round trip for them. State
+ * is read from Redis, in one round trip, only by requests to operations whose fixtures read
+ * it, and written back (one script call) before the answer of a fixture that records it.
  */
 export class RedisSessions implements SessionControl {
   readonly #store: RedisConnection
   readonly #local: SessionStore
   readonly #maxSessions: number
-  /** The counter a request's session had when read: what it counted is written back as an increment. */
-  readonly #counted = new WeakMap<Session, number>()
+  /** The version of the last change applied, per session this mock has. */
+  readonly #versions = new Map<string, number>()
+  /**
+   * No session this mock does not have changed at or before this version: the last
+   * forgetting it applied. (The channel brings changes in version order; only a snapshot,
+   * read over the other connection, can be older than a message, or newer.)
+   */
+  #floor = 0
+  #resync: NodeJS.Timeout | undefined
+  #closed = false
 
   constructor (store: RedisConnection, local: SessionStore, maxSessions: number) {
     this.#store = store
@@ -33,7 +44,7 @@ export class RedisSessions implements SessionControl {
     this.#maxSessions = maxSessions
   }
 
-  #key (kind: 'choice' | 'state' | 'counter', id: string): string {
+  #key (kind: 'state' | 'counter', id: string): string {
     return `${this.#store.prefix}${kind}:${id}`
   }
 
@@ -41,47 +52,67 @@ export class RedisSessions implements SessionControl {
     return `${this.#store.prefix}sessions`
   }
 
-  /** Hears every choice made on any replica; on each (re)connection, reads them all again. */
-  async listen (): Promise<void> {
-    const { subscriber } = this.#store
-    const channel = this.#sessions
-    subscriber.on('message', (from: string, text: string) => {
-      if (from === channel) this.#apply(JSON.parse(text) as ChoiceMessage)
-    })
-    subscriber.on('ready', () => { this.#resync().catch(() => {}) })
-    await subscriber.subscribe(channel)
-    await this.#resync()
+  #args (id: string): [string, number, number, string, string] {
+    return [id, Date.now(), this.#maxSessions, this.#store.prefix, DEFAULT_SESSION]
   }
 
-  #apply (message: ChoiceMessage): void {
-    if ('deleted' in message) {
-      this.#local.delete(message.id)
-      if (message.id === DEFAULT_SESSION) this.#local.open(DEFAULT_SESSION)
+  /** A change of a session's choice made on any replica (`<prefix>sessions`). */
+  hear (message: Record<string, unknown>): void {
+    if (typeof message.id !== 'string' || typeof message.version !== 'number') return
+    this.#apply(message.id, message.deleted === true ? undefined : message as unknown as StoredChoice, message.version)
+  }
+
+  close (): void {
+    this.#closed = true
+    clearTimeout(this.#resync)
+  }
+
+  /** A change, if it is newer than what this mock has of the session. */
+  #apply (id: string, choice: Omit<StoredChoice, 'version'> | undefined, version: number): void {
+    if ((this.#versions.get(id) ?? this.#floor) >= version) return
+    if (choice === undefined) {
+      this.#versions.delete(id)
+      this.#floor = Math.max(this.#floor, version)
+      this.#local.delete(id)
+      if (id === DEFAULT_SESSION) this.#local.open(DEFAULT_SESSION)
       return
     }
-    const session = this.#local.open(message.id)
-    session.set = message.set ?? undefined
-    session.scenarios = new Map(Object.entries(message.scenarios))
+    this.#versions.set(id, version)
+    const session = this.#local.open(id)
+    session.set = choice.set ?? undefined
+    session.scenarios = new Map(Object.entries(choice.scenarios))
   }
 
-  /** Every session's choice as Redis has it, in place of what this mock knew. */
-  async #resync (): Promise<void> {
+  /**
+   * Every session's choice as Redis has it, over what this mock knew: at start, and after a
+   * reconnection (what the channel said meanwhile is lost). Tried again until the store
+   * answers; resolves once applied or, failing, once the next try is set.
+   */
+  async snapshot (): Promise<void> {
+    clearTimeout(this.#resync)
     const { redis } = this.#store
-    const ids = await this.#store.use(async () => await redis.zrange(this.#sessions, 0, -1))
-    const choices = ids.length === 0 ? [] : await this.#store.use(async () => await redis.mget(ids.map((id) => this.#key('choice', id))))
-    const known = new Set(ids)
-    for (const session of this.#local.list()) {
-      if (!known.has(session.id)) this.#apply({ id: session.id, deleted: true })
-    }
-    ids.forEach((id, index) => {
-      const choice = choices[index]
-      this.#apply(choice === null || choice === undefined ? { id, set: null, scenarios: {} } : { id, ...JSON.parse(choice) as { set: string | null, scenarios: Record<string, string> } })
+    await redis.understudySnapshot(this.#sessions, ...this.#args(DEFAULT_SESSION)).then(([version = '0', ...pairs]) => {
+      const known = new Set<string>()
+      for (let i = 0; i < pairs.length; i += 2) {
+        const id = pairs[i]!
+        known.add(id)
+        // A session with state and no choice: as new, unless this mock knows better.
+        const stored = pairs[i + 1] === '' ? { set: null, scenarios: {}, version: this.#floor + 0.5 } : JSON.parse(pairs[i + 1]!) as StoredChoice
+        this.#apply(id, stored, stored.version)
+      }
+      // Gone from Redis, and this mock heard of nothing since the snapshot was taken: forgotten.
+      for (const session of this.#local.list()) {
+        if (!known.has(session.id) && session.id !== DEFAULT_SESSION) this.#apply(session.id, undefined, Number(version) + 0.5)
+      }
+    }, () => {
+      if (!this.#closed) this.#resync = setTimeout(() => { void this.snapshot() }, RESYNC_RETRY_MS).unref()
     })
   }
 
   /**
-   * The session a request names, with the state entries `keys` and (if `counter`) its
-   * counter as Redis has them now: one round trip. Its choice is this mock's copy.
+   * The session a request names, with the state entries `keys` as Redis has them now and,
+   * if `counter`, its next `{{counter}}` (counted in Redis, so no two answers share one):
+   * one round trip. Its choice is this mock's copy.
    */
   async read (id: string, keys: readonly string[], counter: boolean): Promise<Session> {
     const cached = this.#local.find(id)
@@ -89,70 +120,57 @@ export class RedisSessions implements SessionControl {
     const { redis } = this.#store
     const [values, count] = await this.#store.use(async () => await Promise.all([
       kept.length === 0 ? [] : redis.hmget(this.#key('state', id), ...kept),
-      counter ? redis.get(this.#key('counter', id)) : null
+      counter ? redis.understudyCount(this.#sessions, this.#key('counter', id), ...this.#args(id), STATE_TTL_MS) : 0
     ]))
     const state = new Map<string, unknown>()
     kept.forEach((key, index) => {
       const value = values[index]
       if (value !== null && value !== undefined) state.set(key, JSON.parse(value))
     })
-    const session: Session = { id, set: cached?.set, scenarios: cached?.scenarios ?? new Map(), state, counter: Number(count ?? 0) }
-    this.#counted.set(session, session.counter)
-    return session
+    // The template's next count is the one Redis just counted.
+    return { id, set: cached?.set, scenarios: cached?.scenarios ?? new Map(), state, counter: count - 1 }
   }
 
   /**
-   * What one answer changed in its session, written back in one round trip: the state a
-   * fixture recorded, how far its `{{counter}}` went. The session is marked changed.
+   * The state a fixture recorded, written (one script call) before the answer goes: the
+   * next request, through any replica, sees it. (Sent without waiting, a write can reach
+   * Redis after the next request's read: ioredis's first call of a script is two.)
    */
-  async write (id: string, session: Session | undefined, recorded: { key: string, value: unknown } | undefined): Promise<void> {
-    const counted = session === undefined ? 0 : session.counter - (this.#counted.get(session) ?? session.counter)
-    if (recorded === undefined && counted === 0) return
-    const { redis, prefix } = this.#store
-    await this.#store.use(async () => await redis.understudyWrite(
-      this.#sessions, this.#key('state', id), this.#key('counter', id), id, Date.now(), this.#maxSessions, prefix, DEFAULT_SESSION,
-      SESSION_TTL_MS, MAX_STATE_KEYS, counted, ...(recorded === undefined ? [] : [stateKey(recorded.key), JSON.stringify(recorded.value)])))
+  async write (id: string, key: string, value: unknown): Promise<void> {
+    const { redis } = this.#store
+    await this.#store.use(async () => await redis.understudyWrite(this.#sessions, this.#key('state', id), ...this.#args(id), STATE_TTL_MS, MAX_STATE_KEYS, stateKey(key), JSON.stringify(value)))
   }
 
   async list (): Promise<SessionSummary[]> {
     const { redis } = this.#store
-    // Those not changed within the TTL have had their keys expire: forgotten.
-    const [, ids] = await this.#exec(redis.pipeline().zremrangebyscore(this.#sessions, '-inf', Date.now() - SESSION_TTL_MS).zrange(this.#sessions, 0, -1)) as [number, string[]]
+    const ids = await this.#store.use(async () => await redis.zrange(this.#sessions, 0, -1))
     if (!ids.includes(DEFAULT_SESSION)) ids.unshift(DEFAULT_SESSION)
     const pipeline = redis.pipeline()
-    for (const id of ids) pipeline.get(this.#key('choice', id)).hlen(this.#key('state', id))
+    for (const id of ids) pipeline.get(`${this.#store.prefix}choice:${id}`).hlen(this.#key('state', id))
     const replies = await this.#exec(pipeline)
     return ids.map((id, index) => ({ ...choiceOf({ id, ...parseChoice(replies[index * 2] as string | null) }), stateEntries: replies[index * 2 + 1] as number }))
   }
 
   async get (id: string): Promise<SessionDetail | undefined> {
     const { redis } = this.#store
-    const [score, choice, state] = await this.#exec(redis.pipeline().zscore(this.#sessions, id).get(this.#key('choice', id)).hgetall(this.#key('state', id)))
+    const [score, choice, state] = await this.#exec(redis.pipeline().zscore(this.#sessions, id).get(`${this.#store.prefix}choice:${id}`).hgetall(this.#key('state', id)))
     if (score === null && id !== DEFAULT_SESSION) return undefined
     return detail(id, choice as string | null, state as Record<string, string>)
   }
 
   async choose (id: string, { set, scenarios }: SessionChoice): Promise<SessionDetail> {
-    const { redis, prefix } = this.#store
-    const message = { id, set: set ?? null, scenarios: Object.fromEntries(scenarios) }
-    const choice = JSON.stringify({ set: message.set, scenarios: message.scenarios })
-    const replies = await this.#exec(redis.pipeline()
-      .understudyTouch(this.#sessions, id, Date.now(), this.#maxSessions, prefix, DEFAULT_SESSION)
-      .set(this.#key('choice', id), choice, 'PX', SESSION_TTL_MS)
-      .publish(this.#sessions, JSON.stringify(message))
+    const { redis } = this.#store
+    const choice = { set: set ?? null, scenarios: Object.fromEntries(scenarios) }
+    const [stored, state] = await this.#exec(redis.pipeline()
+      .understudyChoose(this.#sessions, ...this.#args(id), JSON.stringify(choice))
       .hgetall(this.#key('state', id)))
     // This mock's copy at once: its next request must not wait for the channel.
-    this.#apply(message)
-    return detail(id, choice, replies[3] as Record<string, string>)
+    this.#apply(id, choice, (JSON.parse(stored as string) as StoredChoice).version)
+    return detail(id, stored as string, state as Record<string, string>)
   }
 
   async delete (id: string): Promise<void> {
-    const { redis } = this.#store
-    await this.#exec(redis.pipeline()
-      .del(this.#key('choice', id), this.#key('state', id), this.#key('counter', id))
-      .zrem(this.#sessions, id)
-      .publish(this.#sessions, JSON.stringify({ id, deleted: true })))
-    this.#apply({ id, deleted: true })
+    await this.#store.use(async () => await this.#store.redis.understudyForget(this.#sessions, ...this.#args(id)))
   }
 
   async exists (id: string): Promise<boolean> {
@@ -176,7 +194,7 @@ export class RedisSessions implements SessionControl {
 
 function parseChoice (text: string | null): { set: string | undefined, scenarios: Map<string, string> } {
   if (text === null) return { set: undefined, scenarios: new Map() }
-  const { set, scenarios } = JSON.parse(text) as { set: string | null, scenarios: Record<string, string> }
+  const { set, scenarios } = JSON.parse(text) as StoredChoice
   return { set: set ?? undefined, scenarios: new Map(Object.entries(scenarios)) }
 }
 

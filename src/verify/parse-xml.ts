@@ -46,7 +46,14 @@ export function readXml (text: string, schema: Schema | undefined, rootName: str
   if (root === undefined) return { ok: false, kind: 'unparsable', message: 'no root element' }
   const expected = localName(xmlOf(schema)?.name ?? rootName)
   if (schema !== undefined && root !== expected) return { ok: false, kind: 'root', expected: `<${expected}>`, actual: `<${root}>` }
-  return { ok: true, value: toValue(document[root], schema) }
+  return { ok: true, value: toValue(rootItems(document[root], schema), schema) }
+}
+
+/** A list at the root is its items inside the root element (`<items><item>…</item></items>`), as the writer makes it. */
+function rootItems (node: unknown, schema: Schema | undefined): unknown {
+  if (!typesOf(schema).has('array')) return node
+  if (typeof node !== 'object' || node === null) return []
+  return (node as Record<string, unknown>)[localName(xmlOf(itemsOf(schema))?.name ?? 'item')] ?? []
 }
 
 function toValue (node: unknown, schema: Schema | undefined): unknown {
