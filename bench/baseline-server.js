@@ -3,33 +3,62 @@ import { pathToFileURL } from 'node:url'
 import Fastify from 'fastify'
 import { parse } from 'yaml'
 
-const SPEC = new URL('../specs/postmantis.yaml', import.meta.url)
+const read = (name) => parse(readFileSync(new URL(`../specs/${name}.yaml`, import.meta.url), 'utf8'))
+const bytes = (value) => Buffer.from(JSON.stringify(value))
 
-/** The `canceled` example, serialised once: the baseline should spend no time on the body. */
-export function cancelBody () {
-  const spec = parse(readFileSync(SPEC, 'utf8'))
-  const example = spec.paths['/api/v1/posts/{postId}/cancel'].post.responses['200']
-    .content['application/json'].examples.canceled.value
-  return Buffer.from(JSON.stringify(example))
+/** The spec's bodies the hand-written routes send, serialised once: they spend no time on them. */
+export function specBodies () {
+  const postmantis = read('postmantis')
+  const cancel = postmantis.paths['/api/v1/posts/{postId}/cancel'].post.responses
+  const crafter = read('crafter-studio')
+  const publish = crafter.paths['/api/1/services/api/1/publish/cancel-publish-requests.json'].post.responses
+  return {
+    canceled: bytes(cancel['200'].content['application/json'].examples.canceled.value),
+    unauthorized: bytes(cancel['401'].content['application/problem+json'].examples.unauthorized.value),
+    invalidRequest: bytes(cancel['400'].content['application/problem+json'].examples.invalidRequest.value),
+    crafterOk: bytes(crafter.components.examples.ok.value),
+    crafterInvalid: bytes(publish['400'].content['application/json'].examples.invalidParameters.value),
+    crafterUnauthorized: bytes(crafter.components.responses.Unauthorized.content['application/json'].examples.unauthorized.value)
+  }
 }
 
-/** What a hand-written Fastify route doing understudy's work for this operation looks like. */
+const BEARER = /^Bearer \S/i
+
+/**
+ * What hand-written Fastify routes doing understudy's work for the bench's two operations
+ * look like: a bearer check answering the spec's 401, Fastify's AJV validation of `postId`
+ * (a UUID) and of Crafter's JSON body, the spec's 400 for an invalid request, the spec's
+ * examples as pre-serialised bodies.
+ */
 export function buildBaseline () {
-  const body = cancelBody()
+  const body = specBodies()
   const app = Fastify({ logger: false })
-  app.post('/api/v1/posts/:postId/cancel', {
-    schema: {
-      params: {
-        type: 'object',
-        properties: { postId: { type: 'string', format: 'uuid' } },
-        required: ['postId']
+  const guard = (unauthorized, type) => async (request, reply) => {
+    if (!BEARER.test(request.headers.authorization ?? '')) return reply.code(401).type(type).send(unauthorized)
+  }
+  const invalid = (payload, type) => (_error, _request, reply) => reply.code(400).type(type).send(payload)
+  app.register(async (postmantis) => {
+    postmantis.setErrorHandler(invalid(body.invalidRequest, 'application/problem+json'))
+    postmantis.post('/api/v1/posts/:postId/cancel', {
+      onRequest: guard(body.unauthorized, 'application/problem+json'),
+      schema: { params: { type: 'object', properties: { postId: { type: 'string', format: 'uuid' } }, required: ['postId'] } }
+    }, (_request, reply) => reply.type('application/json').send(body.canceled))
+  })
+  app.register(async (crafter) => {
+    crafter.setErrorHandler(invalid(body.crafterInvalid, 'application/json'))
+    crafter.post('/studio/api/1/services/api/1/publish/cancel-publish-requests.json', {
+      onRequest: guard(body.crafterUnauthorized, 'application/json'),
+      schema: {
+        body: {
+          type: 'object',
+          required: ['site_id', 'package_ids'],
+          properties: {
+            site_id: { type: 'string', minLength: 1 },
+            package_ids: { type: 'array', minItems: 1, items: { type: 'string', format: 'uuid' } }
+          }
+        }
       }
-    }
-  }, (request, reply) => {
-    if (!/^Bearer \S/i.test(request.headers.authorization ?? '')) {
-      return reply.code(401).send({ code: 'unauthorized' })
-    }
-    return reply.type('application/json').send(body)
+    }, (_request, reply) => reply.type('application/json').send(body.crafterOk))
   })
   return app
 }
