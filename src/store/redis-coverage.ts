@@ -1,20 +1,18 @@
 import { MAX_COVERAGE_ENTRIES, entryOf, type CoverageRecorder, type CoverageReport } from '../coverage/coverage-recorder.js'
+import { BatchSender } from './batch-sender.js'
 import type { RedisConnection } from './connect-redis.js'
-import { FLUSH_MS } from './redis-journal.js'
 
 /**
  * Coverage every replica adds to: `<prefix>coverage`, a count per session × operation ×
  * status × scenario (at most 100,000 of them; past that counted in `coverage-dropped`).
- * Counts are added here and sent every FLUSH_MS in one script call, so an answer costs no
- * round trip; the report is this mock's recorder's, over Redis's counts.
+ * Counts are added here and sent in one script call every FLUSH_MS (BatchSender), so an
+ * answer costs no round trip; the report is this mock's recorder's, over Redis's counts.
  */
 export class RedisCoverage {
   readonly #store: RedisConnection
   readonly #recorder: CoverageRecorder
   #pending = new Map<string, number>()
-  #timer: NodeJS.Timeout | undefined
-  #flushing: Promise<void> = Promise.resolve()
-  #closed = false
+  readonly #sender = new BatchSender(async () => await this.#send())
 
   constructor (store: RedisConnection, recorder: CoverageRecorder) {
     this.#store = store
@@ -38,37 +36,32 @@ export class RedisCoverage {
 
   /** What waits is sent; nothing is tried again after. */
   async close (): Promise<void> {
-    await this.flush()
-    this.#closed = true
-    clearTimeout(this.#timer)
-  }
-
-  #schedule (ms: number): void {
-    if (!this.#closed) this.#timer ??= setTimeout(() => { void this.flush() }, ms).unref()
+    await this.#sender.close()
   }
 
   add (key: string): void {
     const count = this.#pending.get(key)
     if (count !== undefined) this.#pending.set(key, count + 1)
     else if (this.#pending.size < MAX_COVERAGE_ENTRIES) this.#pending.set(key, 1)
-    this.#schedule(FLUSH_MS)
+    this.#sender.due()
   }
 
   async flush (): Promise<void> {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    this.#flushing = this.#flushing.then(async () => {
-      const batch = this.#pending
-      if (batch.size === 0) return
-      this.#pending = new Map()
-      try {
-        await this.#store.use(async () => await this.#store.redis.understudyCoverage(this.#hash, `${this.#hash}-dropped`, MAX_COVERAGE_ENTRIES, ...[...batch].flat()))
-      } catch {
-        for (const [key, count] of batch) this.#pending.set(key, (this.#pending.get(key) ?? 0) + count)
-        this.#schedule(FLUSH_MS * 10)
-      }
-    })
-    await this.#flushing
+    await this.#sender.flush()
+  }
+
+  /** Sends the counts that wait; kept (added to any since) for the next try if the store is away. */
+  async #send (): Promise<boolean> {
+    const batch = this.#pending
+    if (batch.size === 0) return true
+    this.#pending = new Map()
+    try {
+      await this.#store.use(async () => await this.#store.redis.understudyCoverage(this.#hash, `${this.#hash}-dropped`, MAX_COVERAGE_ENTRIES, ...[...batch].flat()))
+      return true
+    } catch {
+      for (const [key, count] of batch) this.#pending.set(key, (this.#pending.get(key) ?? 0) + count)
+      return false
+    }
   }
 
   async report (session?: string): Promise<CoverageReport> {

@@ -1,23 +1,20 @@
 import { journalEntry, type JournalEntry, type JournalQuery, type Reader, type Recorded } from '../journal/request-journal.js'
+import { BatchSender } from './batch-sender.js'
 import type { RedisConnection } from './connect-redis.js'
-
-/** How often what was recorded here is sent on: the longest another replica waits to see a request. */
-export const FLUSH_MS = 250
 
 /**
  * The journal every replica writes to: `<prefix>journal`, a list capped at `size`, newest
  * first, each entry with an id from `<prefix>journal-id`, so `?after=<id>` works over
  * every replica's requests. Requests are not written one by one on their way out: they
- * are kept here and sent every FLUSH_MS in one script call (made into entries, redacted,
- * then), so a request costs no round trip. While the store is away the newest `size` wait.
+ * are kept here and sent in one script call every FLUSH_MS (BatchSender), made into
+ * entries (redacted) only then, so a request costs no round trip. While the store is away
+ * the newest `size` wait.
  */
 export class RedisJournal {
   readonly #store: RedisConnection
   readonly size: number
   #pending: Array<{ recorded: Recorded, reader: Reader }> = []
-  #timer: NodeJS.Timeout | undefined
-  #flushing: Promise<void> = Promise.resolve()
-  #closed = false
+  readonly #sender = new BatchSender(async () => await this.#send())
 
   constructor (store: RedisConnection, size: number) {
     this.#store = store
@@ -35,41 +32,35 @@ export class RedisJournal {
 
   /** What waits is sent; nothing is tried again after. */
   async close (): Promise<void> {
-    await this.flush()
-    this.#closed = true
-    clearTimeout(this.#timer)
+    await this.#sender.close()
   }
 
   add (recorded: Recorded, reader: Reader): void {
     // Only the newest `size` are ever sent; the older are let go in halves, not one by one.
     if (this.#pending.push({ recorded, reader }) > 2 * this.size) this.#pending.splice(0, this.size)
-    this.#schedule(FLUSH_MS)
+    this.#sender.due()
   }
 
-  #schedule (ms: number): void {
-    if (!this.#closed) this.#timer ??= setTimeout(() => { void this.flush() }, ms).unref()
+  async flush (): Promise<void> {
+    await this.#sender.flush()
   }
 
   /** Sends what waits; kept for the next try if the store is away (or the batch cannot be made). */
-  async flush (): Promise<void> {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    this.#flushing = this.#flushing.then(async () => {
-      const batch = this.#pending.slice(-this.size)
-      if (batch.length === 0) return
-      this.#pending = []
-      try {
-        const entries = batch.map(({ recorded, reader }) => {
-          const { id: _, ...entry } = journalEntry(0, recorded, reader)
-          return JSON.stringify(entry)
-        })
-        await this.#store.use(async () => await this.#store.redis.understudyJournal(this.#list, `${this.#list}-id`, this.size, ...entries))
-      } catch {
-        this.#pending = [...batch, ...this.#pending].slice(-this.size)
-        this.#schedule(FLUSH_MS * 10)
-      }
-    })
-    await this.#flushing
+  async #send (): Promise<boolean> {
+    const batch = this.#pending.slice(-this.size)
+    if (batch.length === 0) return true
+    this.#pending = []
+    try {
+      const entries = batch.map(({ recorded, reader }) => {
+        const { id: _, ...entry } = journalEntry(0, recorded, reader)
+        return JSON.stringify(entry)
+      })
+      await this.#store.use(async () => await this.#store.redis.understudyJournal(this.#list, `${this.#list}-id`, this.size, ...entries))
+      return true
+    } catch {
+      this.#pending = [...batch, ...this.#pending].slice(-this.size)
+      return false
+    }
   }
 
   /** Newest first, over every replica; this one's latest requests sent first. */
