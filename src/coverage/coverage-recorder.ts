@@ -52,14 +52,20 @@ export class CoverageRecorder {
     this.#operations = operations
   }
 
-  /** Every answer recorded is handed on too (to a store replicas share), as its entry's key. */
+  /**
+   * Every answer recorded is handed on instead (to a store replicas share), as its entry's
+   * key: reports are then of the store's entries, so none are kept here.
+   */
   share (shared: (key: string) => void): void {
     this.#shared = shared
   }
 
   record (session: string, operationId: string, statusKey: string, scenario: string): void {
     const key = coverageKey(session, operationId, statusKey, scenario)
-    this.#shared?.(key)
+    if (this.#shared !== undefined) {
+      this.#shared(key)
+      return
+    }
     const entry = this.#entries.get(key)
     if (entry !== undefined) entry.count++
     else if (this.#entries.size < MAX_COVERAGE_ENTRIES) this.#entries.set(key, { session, operationId, statusKey, scenario, count: 1 })
