@@ -44,7 +44,7 @@ export class RedisSessions implements SessionControl {
     this.#maxSessions = maxSessions
   }
 
-  #key (kind: 'state' | 'counter', id: string): string {
+  #key (kind: 'choice' | 'state' | 'counter', id: string): string {
     return `${this.#store.prefix}${kind}:${id}`
   }
 
@@ -146,14 +146,14 @@ export class RedisSessions implements SessionControl {
     const ids = await this.#store.use(async () => await redis.zrange(this.#sessions, 0, -1))
     if (!ids.includes(DEFAULT_SESSION)) ids.unshift(DEFAULT_SESSION)
     const pipeline = redis.pipeline()
-    for (const id of ids) pipeline.get(`${this.#store.prefix}choice:${id}`).hlen(this.#key('state', id))
+    for (const id of ids) pipeline.get(this.#key('choice', id)).hlen(this.#key('state', id))
     const replies = await this.#exec(pipeline)
     return ids.map((id, index) => ({ ...choiceOf({ id, ...parseChoice(replies[index * 2] as string | null) }), stateEntries: replies[index * 2 + 1] as number }))
   }
 
   async get (id: string): Promise<SessionDetail | undefined> {
     const { redis } = this.#store
-    const [score, choice, state] = await this.#exec(redis.pipeline().zscore(this.#sessions, id).get(`${this.#store.prefix}choice:${id}`).hgetall(this.#key('state', id)))
+    const [score, choice, state] = await this.#exec(redis.pipeline().zscore(this.#sessions, id).get(this.#key('choice', id)).hgetall(this.#key('state', id)))
     if (score === null && id !== DEFAULT_SESSION) return undefined
     return detail(id, choice as string | null, state as Record<string, string>)
   }
