@@ -48,4 +48,12 @@ export function machineBusy () {
   return cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0) * 1000
 }
 
+/** A server child's CPU time so far in µs, asked over IPC (bench/serve.js answers). */
+export function cpuOf (child) {
+  return new Promise((resolve) => {
+    child.once('message', ({ cpu }) => resolve(cpu.user + cpu.system))
+    child.send('cpu')
+  })
+}
+
 export const percent = (share) => `${(share * 100).toFixed(0)}%`

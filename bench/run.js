@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { machineBusy, onServerCore, percent, pinning, positive } from './harness.js'
+import { cpuOf, machineBusy, onServerCore, percent, pinning, positive } from './harness.js'
 
 const DURATION = positive('BENCH_DURATION', 10)
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50)
@@ -61,13 +61,6 @@ setTimeout(() => fail(new Error(`no result after ${BUDGET / 1000}s`)), BUDGET).u
 async function probe ({ url }, { path, headers, body }) {
   const response = await fetch(url + path, { method: 'POST', headers, body })
   return { status: response.status, type: response.headers.get('content-type'), body: Buffer.from(await response.arrayBuffer()) }
-}
-
-function cpuOf (child) {
-  return new Promise((resolve) => {
-    child.once('message', ({ cpu }) => resolve(cpu.user + cpu.system))
-    child.send('cpu')
-  })
 }
 
 async function load ({ url, child }, { path, headers, body, status }, duration) {

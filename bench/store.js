@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { freePort, onCore, onServerCore, percent, pinning, positive } from './harness.js'
+import { cpuOf, freePort, onCore, onServerCore, percent, pinning, positive } from './harness.js'
 
 const DURATION = positive('BENCH_DURATION', 10)
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50)
@@ -57,13 +57,6 @@ async function startMock (name, pinned, args) {
   children.push(child)
   const [{ port }] = await once(child, 'message')
   return { name, child, url: `http://127.0.0.1:${port}` }
-}
-
-function cpuOf (child) {
-  return new Promise((resolve) => {
-    child.once('message', ({ cpu }) => resolve(cpu.user + cpu.system))
-    child.send('cpu')
-  })
 }
 
 async function load ({ url, child }, { path, headers, status, fresh }, duration) {
